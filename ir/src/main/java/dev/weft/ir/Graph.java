@@ -1,0 +1,147 @@
+package dev.weft.ir;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A graph: typed inputs, an ordered node list (the schedule; producers before consumers) and
+ * outputs. A subgraph (If branch, Loop body) belongs to a node of an enclosing graph and may
+ * use values of every enclosing graph, as ONNX allows.
+ */
+public final class Graph {
+  private String name;
+  private final List<Value> inputs = new ArrayList<>();
+  private final List<Value> outputs = new ArrayList<>();
+  private final List<Node> nodes = new ArrayList<>();
+  private final Set<String> usedNames = new HashSet<>();
+  private Node parent;
+  private int symbolCounter;
+
+  public Graph(String name) { this.name = Objects.requireNonNull(name); }
+
+  public String name() { return name; }
+
+  public void setName(String name) { this.name = Objects.requireNonNull(name); }
+
+  /** The node whose attribute holds this graph; null for a module's main graph. */
+  public Node parent() { return parent; }
+
+  void setParent(Node n) { this.parent = n; }
+
+  /** The graph enclosing this one, or null. */
+  public Graph enclosing() { return parent == null ? null : parent.graph(); }
+
+  /** Nesting depth: 0 for the main graph. */
+  public int depth() {
+    int d = 0;
+    for (Graph g = enclosing(); g != null; g = g.enclosing()) d++;
+    return d;
+  }
+
+  public List<Value> inputs() { return Collections.unmodifiableList(inputs); }
+
+  public List<Value> outputs() { return Collections.unmodifiableList(outputs); }
+
+  public List<Node> nodes() { return Collections.unmodifiableList(nodes); }
+
+  public Value addInput(String name, Type type) {
+    Value v = new Value(claim(name), type);
+    v.definedAsInput(this, inputs.size());
+    inputs.add(v);
+    return v;
+  }
+
+  public void addOutput(Value v) { setOutput(outputs.size(), v); }
+
+  public void setOutput(int i, Value v) {
+    Objects.requireNonNull(v, "graph output");
+    while (outputs.size() <= i) outputs.add(null);
+    Value old = outputs.get(i);
+    if (old == v) return;
+    if (old != null) old.removeUse(null, this, i);
+    outputs.set(i, v);
+    v.addUse(new Use(null, this, i));
+  }
+
+  public void clearOutputs() {
+    for (int i = 0; i < outputs.size(); i++) {
+      Value v = outputs.get(i);
+      if (v != null) v.removeUse(null, this, i);
+    }
+    outputs.clear();
+  }
+
+  /** Creates a node at the end of the schedule. Operands, results and attributes are set on it after. */
+  public Node append(OpDef op, Location loc) {
+    Node n = new Node(op, loc);
+    n.setGraph(this);
+    nodes.add(n);
+    return n;
+  }
+
+  /** Creates a node just before {@code anchor} in the schedule. */
+  public Node insertBefore(Node anchor, OpDef op, Location loc) {
+    int at = indexOf(anchor);
+    Node n = new Node(op, loc);
+    n.setGraph(this);
+    nodes.add(at, n);
+    return n;
+  }
+
+  private int indexOf(Node n) {
+    int at = nodes.indexOf(n);
+    if (at < 0) throw new IllegalArgumentException("node " + n + " is not in graph " + name);
+    return at;
+  }
+
+  /** Removes a node whose results are unused, detaching its operands. */
+  public void remove(Node n) {
+    for (Value out : n.outputs()) {
+      if (out.hasUses()) {
+        throw new IllegalStateException("cannot remove " + n.describe() + ": %" + out.name() + " still has uses");
+      }
+    }
+    nodes.remove(indexOf(n));
+    n.dropInputs();
+    n.setGraph(null);
+  }
+
+  /** Replaces the schedule with a permutation of the same nodes (used by topological sort). */
+  public void reorder(List<Node> order) {
+    if (order.size() != nodes.size() || !new HashSet<>(order).equals(new HashSet<>(nodes))) {
+      throw new IllegalArgumentException("reorder must be a permutation of the graph's nodes");
+    }
+    nodes.clear();
+    nodes.addAll(order);
+  }
+
+  /** Reserves a value name in this graph, adding a numeric suffix if it is taken. */
+  public String claim(String hint) {
+    String base = hint == null || hint.isEmpty() ? "v" : hint;
+    String n = base;
+    for (int i = 1; usedNames.contains(n); i++) n = base + "_" + i;
+    usedNames.add(n);
+    return n;
+  }
+
+  /** A fresh symbolic dim, unique within the outermost graph (for sizes only known at run time). */
+  public Dim freshSymbol() {
+    Graph root = this;
+    while (root.enclosing() != null) root = root.enclosing();
+    return Dim.sym("_s" + root.symbolCounter++);
+  }
+
+  /** Makes later fresh symbols skip the names a parsed or imported graph already uses. */
+  public void reserveSymbols(int count) {
+    Graph root = this;
+    while (root.enclosing() != null) root = root.enclosing();
+    root.symbolCounter = Math.max(root.symbolCounter, count);
+  }
+
+  @Override
+  public String toString() { return "graph " + name + " (" + nodes.size() + " nodes)"; }
+}

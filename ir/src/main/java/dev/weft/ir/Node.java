@@ -1,0 +1,122 @@
+package dev.weft.ir;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * One operation: an op from the registry, operands (an absent optional operand is null),
+ * results, typed attributes (kept sorted, so printing and hashing are deterministic) and the
+ * source location every diagnostic names.
+ */
+public final class Node {
+  private final OpDef op;
+  private final List<Value> inputs = new ArrayList<>();
+  private final List<Value> outputs = new ArrayList<>();
+  private final TreeMap<String, Attribute> attributes = new TreeMap<>();
+  private Location location;
+  private Graph graph;
+
+  Node(OpDef op, Location location) {
+    this.op = Objects.requireNonNull(op, "op");
+    this.location = location == null ? Location.UNKNOWN : location;
+  }
+
+  public OpDef op() { return op; }
+
+  public String opName() { return op.name(); }
+
+  public Graph graph() { return graph; }
+
+  void setGraph(Graph g) { this.graph = g; }
+
+  public Location location() { return location; }
+
+  public void setLocation(Location l) { this.location = Objects.requireNonNull(l); }
+
+  public List<Value> inputs() { return Collections.unmodifiableList(inputs); }
+
+  public int inputCount() { return inputs.size(); }
+
+  /** Operand i, or null when absent or out of range (optional trailing operands). */
+  public Value input(int i) { return i < inputs.size() ? inputs.get(i) : null; }
+
+  public List<Value> outputs() { return Collections.unmodifiableList(outputs); }
+
+  public Value output(int i) { return outputs.get(i); }
+
+  public int outputCount() { return outputs.size(); }
+
+  /** Attributes explicitly set on this node (defaults live in the op's schema). */
+  public SortedMap<String, Attribute> attributes() { return Collections.unmodifiableSortedMap(attributes); }
+
+  /** Attribute access with the schema's defaults and type checks. */
+  public Attrs attrs() { return new Attrs(this); }
+
+  public Attribute attribute(String name) { return attributes.get(name); }
+
+  public void setAttribute(String name, Attribute value) {
+    Objects.requireNonNull(value, "attribute " + name);
+    attributes.put(name, value);
+    if (value instanceof Attribute.GraphValue g) g.value().setParent(this);
+    if (value instanceof Attribute.Graphs gs) gs.values().forEach(g -> g.setParent(this));
+  }
+
+  public void setAttributes(Map<String, Attribute> attrs) { attrs.forEach(this::setAttribute); }
+
+  public void removeAttribute(String name) { attributes.remove(name); }
+
+  /** Subgraphs held in attributes, in attribute-name order. */
+  public List<Graph> subgraphs() {
+    List<Graph> out = new ArrayList<>();
+    for (Attribute a : attributes.values()) {
+      if (a instanceof Attribute.GraphValue g) out.add(g.value());
+      else if (a instanceof Attribute.Graphs gs) out.addAll(gs.values());
+    }
+    return out;
+  }
+
+  /** Replaces operand i (null removes it), keeping both use-lists in step. */
+  public void setInput(int i, Value v) {
+    while (inputs.size() <= i) inputs.add(null);
+    Value old = inputs.get(i);
+    if (old == v) return;
+    if (old != null) old.removeUse(this, null, i);
+    inputs.set(i, v);
+    if (v != null) v.addUse(new Use(this, null, i));
+  }
+
+  public void addInput(Value v) { setInput(inputs.size(), v); }
+
+  /** Detaches every operand (used when the node is removed). */
+  void dropInputs() {
+    for (int i = 0; i < inputs.size(); i++) {
+      Value v = inputs.get(i);
+      if (v != null) v.removeUse(this, null, i);
+    }
+    inputs.clear();
+  }
+
+  /** Adds a new result of the given type. */
+  public Value addOutput(String name, Type type) {
+    Value v = new Value(name, type);
+    v.definedBy(this, outputs.size());
+    outputs.add(v);
+    return v;
+  }
+
+  /** Human-readable identity for diagnostics: op, first result and location. */
+  public String describe() {
+    StringBuilder sb = new StringBuilder(op.name());
+    if (!outputs.isEmpty()) sb.append(" -> %").append(outputs.get(0).name());
+    if (location.isKnown()) sb.append(" at ").append(location);
+    return sb.toString();
+  }
+
+  @Override
+  public String toString() { return describe(); }
+}

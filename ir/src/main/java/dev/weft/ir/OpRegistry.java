@@ -1,0 +1,49 @@
+package dev.weft.ir;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/** All known ops by name: every {@link OpLibrary} on the class path, loaded once. */
+public final class OpRegistry {
+  private static volatile OpRegistry global;
+
+  private final TreeMap<String, OpDef> ops = new TreeMap<>();
+
+  private OpRegistry() {}
+
+  public static OpRegistry global() {
+    OpRegistry r = global;
+    if (r == null) {
+      synchronized (OpRegistry.class) {
+        r = global;
+        if (r == null) {
+          r = new OpRegistry();
+          for (OpLibrary lib : ServiceLoader.load(OpLibrary.class, OpRegistry.class.getClassLoader())) {
+            for (OpDef d : lib.ops()) r.register(d);
+          }
+          global = r;
+        }
+      }
+    }
+    return r;
+  }
+
+  private void register(OpDef d) {
+    OpDef prev = ops.putIfAbsent(d.name(), d);
+    if (prev != null && prev != d) throw new IllegalStateException("op '" + d.name() + "' is defined twice");
+  }
+
+  /** The op, or null when unknown. */
+  public OpDef find(String name) { return ops.get(name); }
+
+  /** The op; a typed error when unknown. */
+  public OpDef get(String name) {
+    OpDef d = ops.get(name);
+    if (d == null) throw new IrException("unknown op '" + name + "'");
+    return d;
+  }
+
+  public Collection<OpDef> all() { return Collections.unmodifiableCollection(ops.values()); }
+}

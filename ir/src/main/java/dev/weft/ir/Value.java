@@ -1,0 +1,94 @@
+package dev.weft.ir;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An SSA value: defined once, by a node's output or as a graph input, and used by any number
+ * of node operands and graph outputs. The use-list is kept in step by every mutation that
+ * {@link Node} and {@link Graph} offer; code outside this package cannot edit it directly.
+ */
+public final class Value {
+  private String name;
+  private Type type;
+  private Node producer;      // null for graph inputs
+  private Graph inputOf;      // set for graph inputs
+  private int index;          // output index of producer, or input index of inputOf
+  private final List<Use> uses = new ArrayList<>();
+
+  Value(String name, Type type) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.type = Objects.requireNonNull(type, "type");
+  }
+
+  public String name() { return name; }
+
+  public void setName(String name) { this.name = Objects.requireNonNull(name); }
+
+  public Type type() { return type; }
+
+  /** The tensor type; throws if this value is a sequence or optional. */
+  public TensorType tensorType() {
+    if (type instanceof TensorType t) return t;
+    throw new IllegalStateException("value %" + name + " is " + type + ", not a tensor");
+  }
+
+  public void setType(Type type) { this.type = Objects.requireNonNull(type); }
+
+  /** The defining node, or null for a graph input. */
+  public Node producer() { return producer; }
+
+  /** The graph this value is an input of, or null. */
+  public Graph inputOf() { return inputOf; }
+
+  public boolean isGraphInput() { return inputOf != null; }
+
+  /** Output index in the producer, or input index in the graph. */
+  public int index() { return index; }
+
+  /** The graph where this value is defined. */
+  public Graph definingGraph() { return producer != null ? producer.graph() : inputOf; }
+
+  public List<Use> uses() { return Collections.unmodifiableList(uses); }
+
+  public boolean hasUses() { return !uses.isEmpty(); }
+
+  /** Redirects every use of this value (operands and graph outputs) to {@code other}. */
+  public void replaceAllUsesWith(Value other) {
+    if (other == this) return;
+    for (Use u : List.copyOf(uses)) {
+      if (u.user() != null) u.user().setInput(u.index(), other);
+      else u.outputOf().setOutput(u.index(), other);
+    }
+  }
+
+  void definedBy(Node node, int outputIndex) {
+    this.producer = node;
+    this.inputOf = null;
+    this.index = outputIndex;
+  }
+
+  void definedAsInput(Graph g, int inputIndex) {
+    this.producer = null;
+    this.inputOf = g;
+    this.index = inputIndex;
+  }
+
+  void addUse(Use u) { uses.add(u); }
+
+  void removeUse(Node user, Graph outputOf, int index) {
+    for (int i = 0; i < uses.size(); i++) {
+      Use u = uses.get(i);
+      if (u.user() == user && u.outputOf() == outputOf && u.index() == index) {
+        uses.remove(i);
+        return;
+      }
+    }
+    throw new IllegalStateException("use-list of %" + name + " lost a use");
+  }
+
+  @Override
+  public String toString() { return "%" + name + ": " + type; }
+}
