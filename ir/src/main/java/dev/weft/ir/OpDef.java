@@ -14,7 +14,11 @@ import java.util.Objects;
  * and, for composites, the decomposition into core ops.
  */
 public final class OpDef {
-  /** Core ops are understood by every stage; composites carry a decomposition into core ops. */
+  /**
+   * Core ops are understood by every stage; composites carry a decomposition into core ops;
+   * custom ops (users' ops, and exotic imported ops such as NonMaxSuppression with no sensible
+   * core decomposition) have a reference kernel only and later stages treat them as opaque.
+   */
   public enum Category { CORE, COMPOSITE, CUSTOM }
 
   /** Unbounded (variadic) arity. */
