@@ -156,6 +156,11 @@ final class AttrBuilder {
     if (!(t instanceof TensorType tt) || !tt.shape().isStatic()) {
       throw diag.at(tc, "expected a tensor type with static shape, found " + WirPrinter.type(t));
     }
+    try {
+      Math.multiplyExact(tt.shape().elementCount(), Math.max(1, tt.dtype().byteSize()));
+    } catch (ArithmeticException e) {
+      throw diag.at(tc, "tensor type " + WirPrinter.type(t) + " is larger than 2^63 bytes");
+    }
     return tt;
   }
 
