@@ -45,6 +45,16 @@ public final class WirParser {
 
   /** Parses {@code text}; {@code fileName} names it in errors and becomes the module's source file. */
   public Module parse(String text, String fileName) {
+    return parse(text, fileName, weights == null ? WeightsSource.none() : weights);
+  }
+
+  /** Parses a file; {@code dense_resource} files resolve in its folder unless {@link #weights} said otherwise. */
+  public Module parse(Path file) throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    return parse(text, file.toString(), weights != null ? weights : WeightsSource.folder(file.toAbsolutePath().getParent()));
+  }
+
+  private Module parse(String text, String fileName, WeightsSource source) {
     Diag diag = new Diag(fileName);
     WirLexer lexer = new WirLexer(CharStreams.fromString(text, fileName));
     lexer.removeErrorListeners();
@@ -56,22 +66,10 @@ public final class WirParser {
     parser.removeErrorListeners();
     parser.addErrorListener(new ThrowingErrorListener(diag));
     var tree = parser.file();
-    WirBuilder b = new WirBuilder(diag, registry, weights == null ? WeightsSource.none() : weights, maxDepth, maxFreshSymbol(tokens));
+    WirBuilder b = new WirBuilder(diag, registry, source, maxDepth, maxFreshSymbol(tokens));
     Module m = b.module(tree);
     m.setSourceFile(fileName);
     return m;
-  }
-
-  /** Parses a file; {@code dense_resource} files resolve in its folder unless {@link #weights} said otherwise. */
-  public Module parse(Path file) throws IOException {
-    String text = Files.readString(file, StandardCharsets.UTF_8);
-    WeightsSource saved = weights;
-    if (weights == null) weights = WeightsSource.folder(file.toAbsolutePath().getParent());
-    try {
-      return parse(text, file.toString());
-    } finally {
-      weights = saved;
-    }
   }
 
   /**

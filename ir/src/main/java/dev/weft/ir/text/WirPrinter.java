@@ -63,11 +63,13 @@ public final class WirPrinter {
   /** Text of a module, for a String with no weights sink or with an in-memory one. */
   public static String toText(Module m) { return new WirPrinter().print(m); }
 
-  public String print(Module m) {
+  public String print(Module m) { return print(m, weights); }
+
+  private String print(Module m, WeightsSink sink) {
     StringBuilder out = new StringBuilder("module {\n");
     m.metadata().forEach((k, v) -> out.append("  meta ").append(WirSyntax.quote(k)).append(" = ").append(WirSyntax.quote(v)).append('\n'));
     out.append("  ");
-    new Run(out).graph(m.main(), 1, Set.of(), Collections.newSetFromMap(new IdentityHashMap<>()));
+    new Run(out, sink).graph(m.main(), 1, Set.of(), Collections.newSetFromMap(new IdentityHashMap<>()));
     return out.append("\n}\n").toString();
   }
 
@@ -77,23 +79,23 @@ public final class WirPrinter {
    */
   public void write(Module m, Path wirFile) throws IOException {
     String stem = wirFile.getFileName().toString().replaceFirst("\\.wir$", "");
-    WeightsSink saved = weights;
     try (FileWeightsSink sink = new FileWeightsSink(wirFile.resolveSibling(stem + ".weights.bin"))) {
-      weights = sink;
-      Files.writeString(wirFile, print(m), StandardCharsets.UTF_8);
+      Files.writeString(wirFile, print(m, sink), StandardCharsets.UTF_8);
     } catch (UncheckedIOException e) {
       throw e.getCause();
-    } finally {
-      weights = saved;
     }
   }
 
   /** One printing pass: the display names chosen so far. */
   private final class Run {
     private final StringBuilder out;
+    private final WeightsSink weights;
     private final Map<Value, String> names = new IdentityHashMap<>();
 
-    Run(StringBuilder out) { this.out = out; }
+    Run(StringBuilder out, WeightsSink weights) {
+      this.out = out;
+      this.weights = weights;
+    }
 
     /**
      * Prints {@code g}. {@code outer} holds every name of the enclosing graphs, {@code visible}
