@@ -177,58 +177,57 @@ public final class OnnxTensors {
   }
 
   private static Tensor fromTyped(TensorProto p, DType dtype, long[] shape, long count, String what) {
+    // Check the value count against the dims before allocating: a tiny proto may declare a huge shape.
+    int per = subBytePerByte(dtype);
+    switch (dtype) {
+      case F32 -> checkCount(what, "float_data", p.getFloatDataCount(), count);
+      case C64 -> checkCount(what, "float_data", p.getFloatDataCount(), 2 * count);
+      case F64 -> checkCount(what, "double_data", p.getDoubleDataCount(), count);
+      case C128 -> checkCount(what, "double_data", p.getDoubleDataCount(), 2 * count);
+      case I64 -> checkCount(what, "int64_data", p.getInt64DataCount(), count);
+      case U32, U64 -> checkCount(what, "uint64_data", p.getUint64DataCount(), count);
+      default -> checkCount(what, "int32_data", p.getInt32DataCount(), (count + per - 1) / per);
+    }
     Tensor t = Tensor.zeros(dtype, shape);
     switch (dtype) {
       case F32 -> {
-        checkCount(what, "float_data", p.getFloatDataCount(), count);
         for (int i = 0; i < count; i++) t.setFloat(i, p.getFloatData(i));
       }
       case C64 -> {
-        checkCount(what, "float_data", p.getFloatDataCount(), 2 * count);
         MemorySegment d = t.data();
         for (int i = 0; i < 2 * count; i++) d.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, p.getFloatData(i));
       }
       case F64 -> {
-        checkCount(what, "double_data", p.getDoubleDataCount(), count);
         for (int i = 0; i < count; i++) t.setDouble(i, p.getDoubleData(i));
       }
       case C128 -> {
-        checkCount(what, "double_data", p.getDoubleDataCount(), 2 * count);
         MemorySegment d = t.data();
         for (int i = 0; i < 2 * count; i++) d.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i, p.getDoubleData(i));
       }
       case I64 -> {
-        checkCount(what, "int64_data", p.getInt64DataCount(), count);
         for (int i = 0; i < count; i++) t.setLong(i, p.getInt64Data(i));
       }
       case U32, U64 -> {
-        checkCount(what, "uint64_data", p.getUint64DataCount(), count);
         for (int i = 0; i < count; i++) t.setLong(i, p.getUint64Data(i));
       }
       case F16, BF16 -> {
-        checkCount(what, "int32_data", p.getInt32DataCount(), count);
         MemorySegment d = t.data();
         for (int i = 0; i < count; i++) d.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, (short) p.getInt32Data(i));
       }
       case F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0 -> {
-        checkCount(what, "int32_data", p.getInt32DataCount(), count);
         MemorySegment d = t.data();
         for (int i = 0; i < count; i++) d.set(ValueLayout.JAVA_BYTE, i, (byte) p.getInt32Data(i));
       }
       case I4, U4, F4E2M1, I2, U2 -> {
-        int per = subBytePerByte(dtype);
-        checkCount(what, "int32_data", p.getInt32DataCount(), (count + per - 1) / per);
         for (int i = 0; i < count; i++) {
           int b = p.getInt32Data(i / per) & 0xFF;
           setUnpacked(t, i, unpack(dtype, b, i % per));
         }
       }
       case BOOL -> {
-        checkCount(what, "int32_data", p.getInt32DataCount(), count);
         for (int i = 0; i < count; i++) t.setBool(i, p.getInt32Data(i) != 0);
       }
       case I32, I16, I8, U16, U8 -> {
-        checkCount(what, "int32_data", p.getInt32DataCount(), count);
         for (int i = 0; i < count; i++) t.setLong(i, p.getInt32Data(i));
       }
       default -> throw new OnnxImportException(what + ": cannot decode data_type " + dtype);
