@@ -62,7 +62,8 @@ public final class GenerateOps implements OpLibrary {
             .build());
   }
 
-  static long[] shapeRange(long start, Long end, int rank) {
+  /** ONNX Shape-15 bounds {start, end} on a rank: negative from the end, clamped, end >= start. */
+  public static long[] shapeRange(long start, Long end, int rank) {
     long s = start < 0 ? start + rank : start;
     long e = end == null ? rank : end < 0 ? end + rank : end;
     s = ShapeMath.clamp(s, 0, rank);
