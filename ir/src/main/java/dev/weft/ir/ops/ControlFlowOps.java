@@ -8,10 +8,12 @@ import dev.weft.ir.Graph;
 import dev.weft.ir.InferContext;
 import dev.weft.ir.OpDef;
 import dev.weft.ir.OpLibrary;
+import dev.weft.ir.OptionalType;
 import dev.weft.ir.Shape;
 import dev.weft.ir.TensorType;
 import dev.weft.ir.Type;
 import dev.weft.ir.interp.KernelContext;
+import dev.weft.ir.interp.OptionalValue;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -101,7 +103,7 @@ public final class ControlFlowOps implements OpLibrary {
     if (c.hasInput(1) && c.dtype(1) != DType.BOOL) throw c.fail("loop condition must be bool");
     List<Type> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      out.add(TypeMerge.merge(c, c.type(2 + i), body.outputs().get(1 + i).type(), "loop-carried value " + i));
+      out.add(carried(c, c.type(2 + i), body.outputs().get(1 + i).type(), "loop-carried value " + i));
     }
     Dim trips = c.fresh();
     for (int i = 0; i < k; i++) {
@@ -110,6 +112,15 @@ public final class ControlFlowOps implements OpLibrary {
       out.add(tt.withShape(TypeMerge.insert(tt.shape(), 0, trips)));
     }
     return out;
+  }
+
+  /**
+   * The type of a loop-carried result. ONNX lets an optional initial value be replaced by a plain
+   * value of its element type (Loop-16 test_loop16_seq_none); the result is then the plain type.
+   */
+  static Type carried(InferContext c, Type init, Type out, String what) {
+    if (init instanceof OptionalType o && !(out instanceof OptionalType)) return TypeMerge.merge(c, o.element(), out, what);
+    return TypeMerge.merge(c, init, out, what);
   }
 
   private static boolean isScalarOf(TensorType t, DType d) {
@@ -140,7 +151,14 @@ public final class ControlFlowOps implements OpLibrary {
       }
     }
     Object[] results = new Object[n + k];
-    for (int i = 0; i < n; i++) results[i] = carried.get(i);
+    for (int i = 0; i < n; i++) {
+      Object v = carried.get(i);
+      if (v instanceof OptionalValue ov && !(c.node().output(i).type() instanceof OptionalType)) {
+        if (!ov.isPresent()) throw c.fail("loop-carried value " + i + " is an empty optional after zero iterations");
+        v = ov.value();
+      }
+      results[i] = v;
+    }
     for (int i = 0; i < k; i++) results[n + i] = stackOrEmpty(c, scans.get(i), 0, c.outputType(n + i));
     return results;
   }
