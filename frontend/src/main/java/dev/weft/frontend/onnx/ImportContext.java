@@ -42,6 +42,12 @@ public interface ImportContext {
   /** Densifies a SparseTensorProto held in an attribute (Constant's sparse_value), within the memory budget. */
   Tensor sparseTensor(OnnxProto.SparseTensorProto t);
 
+  /**
+   * Checks that a tensor of this dtype and shape fits the import memory budget, before a handler
+   * allocates it (e.g. when folding ConstantOfShape); a typed error naming the node otherwise.
+   */
+  void checkAllocation(OnnxNode node, DType dtype, long[] shape);
+
   /** A typed error naming the model file, the node and the given detail. */
   OnnxImportException fail(OnnxNode node, String detail);
 }

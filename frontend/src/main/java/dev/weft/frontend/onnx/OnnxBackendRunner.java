@@ -364,6 +364,7 @@ public final class OnnxBackendRunner {
 
   /** {@code root} itself when it is a test directory, else its subdirectories in name order. */
   static List<Path> testDirs(Path root) throws IOException {
+    if (!Files.isDirectory(root)) return List.of();
     try (Stream<Path> s = Files.list(root)) {
       List<Path> children = s.sorted().toList();
       boolean isTest = children.stream().anyMatch(p -> p.getFileName().toString().endsWith(".onnx"));

@@ -82,6 +82,33 @@ public final class OnnxCoverage {
     return new Report(List.copyOf(out.values()));
   }
 
+  /**
+   * Fails when subgraphs nest deeper than {@code max}, naming the node; iterative, so a
+   * 10,000-deep model cannot overflow the stack. Runs before any handler.
+   */
+  public static void checkNesting(ModelProto mp, int max, String file) {
+    record Item(GraphProto g, List<NodeProto> nodes, int depth, String where) {}
+    Deque<Item> work = new ArrayDeque<>();
+    work.push(new Item(mp.getGraph(), null, 0, "main graph"));
+    for (FunctionProto f : mp.getFunctionsList()) work.push(new Item(null, f.getNodeList(), 0, "function '" + f.getName() + "'"));
+    while (!work.isEmpty()) {
+      Item it = work.pop();
+      for (NodeProto n : it.g != null ? it.g.getNodeList() : it.nodes) {
+        for (AttributeProto a : n.getAttributeList()) {
+          int subs = (a.hasG() ? 1 : 0) + a.getGraphsCount();
+          if (subs == 0) continue;
+          if (it.depth + 1 > max) {
+            throw new OnnxImportException(file + ": node '" + OnnxCoverage.nodeLabel(n) + "' (" + n.getOpType() + ") in "
+                + it.where + ": subgraph nesting depth exceeds the limit of " + max);
+          }
+          String where = "subgraph '" + a.getName() + "' of node '" + OnnxCoverage.nodeLabel(n) + "'";
+          if (a.hasG()) work.push(new Item(a.getG(), null, it.depth + 1, where));
+          for (GraphProto g : a.getGraphsList()) work.push(new Item(g, null, it.depth + 1, where));
+        }
+      }
+    }
+  }
+
   static String functionKey(String domain, String name) { return OnnxOpTable.normalizeDomain(domain) + "::" + name; }
 
   static Map<String, Long> opsets(List<OperatorSetIdProto> list) {

@@ -12,8 +12,6 @@ import dev.weft.frontend.onnx.proto.OnnxProto.OperatorSetIdProto;
 import dev.weft.frontend.onnx.proto.OnnxProto.SparseTensorProto;
 import dev.weft.frontend.onnx.proto.OnnxProto.StringStringEntryProto;
 import dev.weft.frontend.onnx.proto.OnnxProto.TensorProto;
-import dev.weft.frontend.onnx.proto.OnnxProto.TensorShapeProto;
-import dev.weft.frontend.onnx.proto.OnnxProto.TypeProto;
 import dev.weft.frontend.onnx.proto.OnnxProto.ValueInfoProto;
 import dev.weft.ir.Attribute;
 import dev.weft.ir.Constants;
@@ -23,16 +21,11 @@ import dev.weft.ir.GraphBuilder;
 import dev.weft.ir.Location;
 import dev.weft.ir.Module;
 import dev.weft.ir.Node;
-import dev.weft.ir.OptionalType;
-import dev.weft.ir.SequenceType;
-import dev.weft.ir.Shape;
 import dev.weft.ir.TensorType;
 import dev.weft.ir.Type;
 import dev.weft.ir.Value;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -127,7 +120,7 @@ public final class OnnxImporter implements ImportContext {
 
   private Module run() {
     ModelProto mp = model.proto();
-    checkNesting(mp);
+    OnnxCoverage.checkNesting(mp, options.maxSubgraphDepth(), file);
     OnnxCoverage.Report coverage = OnnxCoverage.scan(mp, table);
     List<OnnxCoverage.Entry> missing = coverage.unsupported();
     if (!missing.isEmpty()) {
@@ -173,32 +166,6 @@ public final class OnnxImporter implements ImportContext {
       m.putMetadata("onnx.opset." + (o.getDomain().isEmpty() ? "ai.onnx" : o.getDomain()), Long.toString(o.getVersion()));
     }
     for (StringStringEntryProto e : mp.getMetadataPropsList()) m.putMetadata("onnx.meta." + e.getKey(), e.getValue());
-  }
-
-  // ---- nesting check (iterative: runs before any handler, whatever the depth) ----
-
-  private void checkNesting(ModelProto mp) {
-    record Item(GraphProto g, List<NodeProto> nodes, int depth, String where) {}
-    Deque<Item> work = new ArrayDeque<>();
-    work.push(new Item(mp.getGraph(), null, 0, "main graph"));
-    for (FunctionProto f : mp.getFunctionsList()) work.push(new Item(null, f.getNodeList(), 0, "function '" + f.getName() + "'"));
-    int max = options.maxSubgraphDepth();
-    while (!work.isEmpty()) {
-      Item it = work.pop();
-      for (NodeProto n : it.g != null ? it.g.getNodeList() : it.nodes) {
-        for (AttributeProto a : n.getAttributeList()) {
-          int subs = (a.hasG() ? 1 : 0) + a.getGraphsCount();
-          if (subs == 0) continue;
-          if (it.depth + 1 > max) {
-            throw new OnnxImportException(file + ": node '" + OnnxCoverage.nodeLabel(n) + "' (" + n.getOpType() + ") in "
-                + it.where + ": subgraph nesting depth exceeds the limit of " + max);
-          }
-          String where = "subgraph '" + a.getName() + "' of node '" + OnnxCoverage.nodeLabel(n) + "'";
-          if (a.hasG()) work.push(new Item(a.getG(), null, it.depth + 1, where));
-          for (GraphProto g : a.getGraphsList()) work.push(new Item(g, null, it.depth + 1, where));
-        }
-      }
-    }
   }
 
   // ---- graphs ----
@@ -426,43 +393,7 @@ public final class OnnxImporter implements ImportContext {
 
   private Type typeOf(ValueInfoProto vi, String what) {
     if (!vi.hasType()) throw new OnnxImportException(file + ": " + what + " has no type");
-    return typeOf(vi.getType(), what, 0);
-  }
-
-  /** Converts a TypeProto; missing dims become fresh symbols, a missing shape an unranked one. */
-  public Type typeOf(TypeProto tp, String what, int depth) {
-    if (depth > 64) throw new OnnxImportException(file + ": " + what + ": type nested too deeply");
-    switch (tp.getValueCase()) {
-      case TENSOR_TYPE -> {
-        TypeProto.Tensor t = tp.getTensorType();
-        DType d = DType.fromOnnx(t.getElemType());
-        if (d == null) throw new OnnxImportException(file + ": " + what + ": unsupported elem_type " + t.getElemType());
-        if (!t.hasShape()) return new TensorType(d, Shape.unranked());
-        List<Dim> dims = new ArrayList<>();
-        for (TensorShapeProto.Dimension dim : t.getShape().getDimList()) {
-          if (dim.hasDimValue()) {
-            if (dim.getDimValue() < 0) throw new OnnxImportException(file + ": " + what + ": negative dim " + dim.getDimValue());
-            dims.add(Dim.of(dim.getDimValue()));
-          } else if (dim.hasDimParam() && !dim.getDimParam().isEmpty()) {
-            dims.add(Dim.sym(dim.getDimParam()));
-          } else {
-            dims.add(scope.graph.freshSymbol());
-          }
-        }
-        return new TensorType(d, new Shape(dims));
-      }
-      case SEQUENCE_TYPE -> {
-        if (!tp.getSequenceType().hasElemType()) throw new OnnxImportException(file + ": " + what + ": sequence without elem_type");
-        return new SequenceType(typeOf(tp.getSequenceType().getElemType(), what, depth + 1));
-      }
-      case OPTIONAL_TYPE -> {
-        if (!tp.getOptionalType().hasElemType()) throw new OnnxImportException(file + ": " + what + ": optional without elem_type");
-        return new OptionalType(typeOf(tp.getOptionalType().getElemType(), what, depth + 1));
-      }
-      case MAP_TYPE -> throw new OnnxImportException(file + ": " + what + ": map types are not supported");
-      case SPARSE_TENSOR_TYPE -> throw new OnnxImportException(file + ": " + what + ": sparse tensor types are not supported");
-      default -> throw new OnnxImportException(file + ": " + what + ": type is not set");
-    }
+    return OnnxTypes.typeOf(vi.getType(), file + ": " + what, scope.graph, 0);
   }
 
   // ---- ImportContext ----
@@ -536,6 +467,20 @@ public final class OnnxImporter implements ImportContext {
   public Tensor sparseTensor(SparseTensorProto t) {
     String where = current == null ? file : where(current);
     return OnnxTensors.decodeSparse(t, external, where, options.memoryBudgetBytes());
+  }
+
+  @Override
+  public void checkAllocation(OnnxNode node, DType dtype, long[] shape) {
+    long bytes;
+    try {
+      bytes = Math.multiplyExact(dev.weft.bundle.Tensor.elementCount(shape), (long) Math.max(1, dtype.byteSize()));
+    } catch (ArithmeticException | IllegalArgumentException e) {
+      throw fail(node, "tensor of " + dtype + java.util.Arrays.toString(shape) + " has an invalid or overflowing size");
+    }
+    if (bytes > options.memoryBudgetBytes()) {
+      throw fail(node, "tensor of " + dtype + java.util.Arrays.toString(shape) + " needs " + bytes
+          + " bytes, over the memory budget of " + options.memoryBudgetBytes() + " bytes");
+    }
   }
 
   @Override

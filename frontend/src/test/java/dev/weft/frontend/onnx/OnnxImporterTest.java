@@ -48,6 +48,11 @@ class OnnxImporterTest {
       SUBGRAPHS.add(ctx.subgraph(n.attrGraph("body"), null));
       return List.of(ctx.builder().op1("identity", n.required(0)));
     });
+    t.add("test", "Fill", 1, (n, ctx) -> {
+      long[] shape = n.attrInts("shape", new long[0]);
+      ctx.checkAllocation(n, DType.F32, shape);  // as a folding ConstantOfShape handler would
+      return List.of(ctx.constant(Tensor.zeros(DType.F32, shape)));
+    });
     return t;
   }
 
@@ -110,7 +115,7 @@ class OnnxImporterTest {
     assertEquals(Dim.sym("N"), x.shape().dim(0));
     assertInstanceOf(Dim.Symbol.class, x.shape().dim(1));
     assertEquals(Dim.of(4), x.shape().dim(2));
-    assertEquals(new SequenceType(TensorType.of(DType.I64, new long[0])), in.get(1).type());
+    assertEquals(new SequenceType(new TensorType(DType.I64, dev.weft.ir.Shape.scalar())), in.get(1).type());
     assertEquals(new OptionalType(TensorType.of(DType.F32, 3)), in.get(2).type());
     assertFalse(((TensorType) in.get(3).type()).shape().isRanked());
     assertTrue(error(GraphProto.newBuilder().addInput(ValueInfoProto.newBuilder().setName("t"))).contains("input 't' of graph"));
@@ -297,5 +302,20 @@ class OnnxImporterTest {
     GraphProto.Builder result = GraphProto.newBuilder().setName("g").addInput(tensorInfo("x", 1, 1L << 22, 1L << 22))
         .addNode(node("grow", "Identity", List.of("x"), List.of("y")));
     assertTrue(error(result).contains("node 'grow' (Identity-13): result type f32[4194304,4194304] needs 70368744177664 bytes"));
+    // A handler that folds checks before allocating (ConstantOfShape of 2^44 elements).
+    AttributeProto shape = AttributeProto.newBuilder().setName("shape").setType(AttributeProto.AttributeType.INTS)
+        .addInts(1L << 22).addInts(1L << 22).build();
+    GraphProto.Builder fill = GraphProto.newBuilder().setName("g")
+        .addNode(NodeProto.newBuilder().setName("cos").setOpType("Fill").setDomain("test").addOutput("f").addAttribute(shape));
+    assertTrue(error(fill).contains("node 'cos' (Fill-1): tensor of f32[4194304, 4194304] needs 70368744177664 bytes"));
+  }
+
+  @Test
+  void freshSymbolsAvoidDimParamsThatLookLikeThem() {
+    GraphProto.Builder g = GraphProto.newBuilder().setName("g").addInput(tensorInfo("x", 1, "_s0", null))
+        .addNode(node("id", "Identity", List.of("x"), List.of("y"))).addOutput(tensorInfo("y", 1));
+    TensorType x = (TensorType) imp(g).main().inputs().get(0).type();
+    assertEquals(Dim.sym("_s0"), x.shape().dim(0));
+    assertEquals(Dim.sym("_s1"), x.shape().dim(1));
   }
 }
