@@ -12,9 +12,6 @@ import dev.weft.ir.interp.OptionalValue;
 import dev.weft.ir.interp.SequenceValue;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -198,36 +195,8 @@ public final class OnnxBackendRunner {
         + (e.getStackTrace().length > 0 ? " at " + e.getStackTrace()[0] : "");
   }
 
-  // ---- verifier (on another branch; used when present) ----
-
-  private static volatile Method verifier;
-  private static volatile boolean verifierLooked;
-
-  private static void verify(Module m) throws Throwable {
-    if (!verifierLooked) {
-      Method found = null;
-      try {
-        Class<?> c = Class.forName("dev.weft.ir.Verifier");
-        for (Method meth : c.getMethods()) {
-          if (Modifier.isStatic(meth.getModifiers()) && meth.getName().equals("verify") && meth.getParameterCount() == 1) {
-            Class<?> p = meth.getParameterTypes()[0];
-            if (p == Module.class || (found == null && p == dev.weft.ir.Graph.class)) found = meth;
-          }
-        }
-      } catch (ClassNotFoundException e) {
-        // No verifier in this build.
-      }
-      verifier = found;
-      verifierLooked = true;
-    }
-    Method v = verifier;
-    if (v == null) return;
-    try {
-      v.invoke(null, v.getParameterTypes()[0] == Module.class ? m : m.main());
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
-    }
-  }
+  /** Every imported model must pass the verifier before it runs: a bad lowering is caught at its node. */
+  private static void verify(Module m) { new dev.weft.ir.Verifier().verify(m); }
 
   // ---- comparison ----
 

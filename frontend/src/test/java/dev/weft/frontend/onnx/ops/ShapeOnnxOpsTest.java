@@ -47,8 +47,9 @@ class ShapeOnnxOpsTest {
 
     public Tensor tensor(OnnxProto.TensorProto t) { throw new UnsupportedOperationException(); }
 
-    // Not @Override: the onnx-core branch adds this to ImportContext; main does not have it yet.
     public Tensor sparseTensor(OnnxProto.SparseTensorProto t) { throw new UnsupportedOperationException(); }
+
+    public void checkAllocation(OnnxNode node, DType dtype, long[] shape) {}
 
     public OnnxImportException fail(OnnxNode node, String detail) { return new OnnxImportException(node.describe() + ": " + detail); }
   }
