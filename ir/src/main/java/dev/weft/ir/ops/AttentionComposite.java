@@ -22,7 +22,7 @@ import java.util.Map;
  * {@code attention}: scaled dot-product attention softmax(softcap(q k^T * scale) + mask) v on
  * q [B, H, S, D], k [B, Hkv, L, D], v [B, Hkv, L, Dv] (H a multiple of Hkv: grouped-query heads
  * share kv head h / (H / Hkv)). The optional mask broadcasts to [B, H, S, L]: bool (false hides a
- * key) or float (added). {@code is_causal} hides key j from query i when j > i + causal_offset.
+ * key) or float (added); a fully masked row yields zeros. {@code is_causal} hides key j from query i when j > i + causal_offset.
  * {@code scale} defaults to 1/sqrt(D); {@code softcap} > 0 applies softcap * tanh(x / softcap).
  */
 public final class AttentionComposite implements OpLibrary {
@@ -105,6 +105,11 @@ public final class AttentionComposite implements OpLibrary {
             if (causal && j > i + offset) x = Double.NEGATIVE_INFINITY;
             sc[row + j] = (float) x;
             max = Math.max(max, x);
+          }
+          if (max == Double.NEGATIVE_INFINITY) {
+            // A fully masked row attends to nothing: zeros, not 0/0.
+            java.util.Arrays.fill(sc, row, row + l, 0f);
+            continue;
           }
           double sum = 0;
           for (int j = 0; j < l; j++) {

@@ -195,7 +195,7 @@ public final class ConvOps implements OpLibrary {
       if (outShape.length == r || same) {
         long target = outShape.length == r ? outShape[i] : in[i] * s[i];
         long total = full - target;
-        pb[i] = auto.equals("SAME_UPPER") ? total / 2 : total - total / 2;
+        pb[i] = auto.equals("SAME_UPPER") ? Math.floorDiv(total, 2) : total - Math.floorDiv(total, 2);
         out[i] = target;
       } else if (auto.equals("VALID")) {
         out[i] = full;

@@ -171,7 +171,9 @@ public final class NnOnnxOps implements OnnxOpLibrary {
     Value x = n.required(0);
     if (n.version() >= 12 && n.hasInput(2)) {
       Tensor tm = c.constantValue(n.input(2));
-      if (tm == null || tm.getBool(0)) throw c.fail(n, "training-mode Dropout is not supported (training_mode must be a constant false)");
+      Tensor ratio = n.hasInput(1) ? c.constantValue(n.input(1)) : null;
+      boolean zeroRatio = ratio != null && ratio.getDouble(0) == 0;
+      if (!zeroRatio && (tm == null || tm.getBool(0))) throw c.fail(n, "training-mode Dropout is not supported (training_mode must be a constant false)");
     }
     if (n.version() < 7 && n.attrInt("is_test", 0) == 0 && n.version() > 1) {
       // Old opsets: is_test = 0 means training; treat as inference as runtimes do for exported models.
