@@ -143,7 +143,7 @@ public final class AttentionComposite implements OpLibrary {
     Value ninf = NnSupport.scalar(b, t, Double.NEGATIVE_INFINITY);
     if (n.inputCount() > 3 && n.input(3) != null) {
       Value m = n.input(3);
-      if (m.tensorType().dtype() == DType.BOOL) m = b.op1("where", m, NnSupport.scalar(b, t, 0), ninf);
+      if (m.tensorType().dtype() == DType.BOOL) m = b.op1("select", m, NnSupport.scalar(b, t, 0), ninf);
       scores = b.op1("add", scores, m);
     }
     if (n.attrs().getBool("is_causal")) {

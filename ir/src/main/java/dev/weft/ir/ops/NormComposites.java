@@ -130,7 +130,7 @@ public final class NormComposites implements OpLibrary {
   static Value reshapeLike(GraphBuilder b, Value y, Value like) {
     Shape s = like.tensorType().shape();
     if (s.isStatic()) return NnSupport.reshape(b, y, s.sizes());
-    return b.op1("reshape", y, b.op1("shape", like));
+    return b.op1("reshape", y, b.op1("shape_of", like));
   }
 
   /** instance_norm (groups = -1: one group per channel) and group_norm. */

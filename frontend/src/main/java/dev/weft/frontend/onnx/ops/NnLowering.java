@@ -82,7 +82,7 @@ final class NnLowering {
   static Value reshapeLike(ImportContext ctx, Value y, Value like) {
     Shape s = like.tensorType().shape();
     if (s.isStatic()) return reshape(ctx, y, s.sizes());
-    return ctx.builder().op1("reshape", y, ctx.builder().op1("shape", like));
+    return ctx.builder().op1("reshape", y, ctx.builder().op1("shape_of", like));
   }
 
   static Value cast(GraphBuilder b, Value x, DType to) { return b.op1("cast", Map.of("to", Attribute.of(to)), x); }

@@ -188,7 +188,7 @@ public final class NnOnnxOps implements OnnxOpLibrary {
       for (long i = 0; i < ones.size(); i++) ones.setDouble(i, 1);
       mask = b.constant(ones);
     } else {
-      mask = b.op1("expand", b.constant(Tensor.of(mt, new long[0], 1)), b.op1("shape", x));
+      mask = b.op1("broadcast", b.constant(Tensor.of(mt, new long[0], 1)), b.op1("shape_of", x));
     }
     return outs(n, y, mask);
   }
