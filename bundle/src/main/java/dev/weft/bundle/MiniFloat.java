@@ -76,14 +76,19 @@ public final class MiniFloat {
     }
 
     int encode(double x, boolean saturate) {
-      if (Double.isNaN(x)) return nanCode >= 0 ? nanCode : 0;
+      // f4e2m1 has no NaN: ONNX's reference maps NaN to +max (0x7), not to zero.
+      if (Double.isNaN(x)) return nanCode >= 0 ? nanCode : positiveCodes[positives.length - 1];
       boolean neg = x < 0 || (x == 0 && 1 / x < 0);
       double a = Math.abs(x);
       int sign = neg && !(unsignedZero && a == 0) ? signBit : 0;
+      // ONNX Cast: an infinity becomes NaN in the fnuz types even when saturating; only
+      // finite values beyond max saturate there.
+      if (Double.isInfinite(a) && unsignedZero) return nanCode;
       if (Double.isInfinite(a) || a >= overflowAt) {
         if (saturate || nanCode < 0) return sign | positiveCodes[positives.length - 1];
         if (hasInf) return sign | ((signBit - 1) & ~((1 << mantissaBitsOf()) - 1));
-        return nanCode;
+        // e4m3fn keeps the sign on NaN (-Inf -> -NaN, 0xFF); fnuz has one NaN, 0x80.
+        return unsignedZero ? nanCode : sign | nanCode;
       }
       int idx = Arrays.binarySearch(positives, a);
       int code;
@@ -142,8 +147,8 @@ public final class MiniFloat {
   /** Encodes a value (round to nearest even); {@code saturate} clamps out-of-range float8 values. */
   public static int encode(DType t, double v, boolean saturate) {
     return switch (t) {
-      case F16 -> Float.floatToFloat16((float) v) & 0xFFFF;
-      case BF16 -> bf16Bits((float) v);
+      case F16 -> Float.floatToFloat16(toFloatRoundOdd(v)) & 0xFFFF;
+      case BF16 -> bf16Bits(toFloatRoundOdd(v));
       case F8E8M0 -> e8m0Bits(v, saturate);
       default -> format(t).encode(v, saturate);
     };
@@ -151,6 +156,18 @@ public final class MiniFloat {
 
   /** Encodes with the default of ONNX's Cast: saturate for float8, plain rounding otherwise. */
   public static int encode(DType t, double v) { return encode(t, v, true); }
+
+  /**
+   * Double to float rounding to odd. Rounding twice to nearest (double to float to half) can
+   * land on the wrong side of a tie; rounding to odd first cannot, since float keeps more than
+   * two bits beyond f16's and bf16's mantissas.
+   */
+  static float toFloatRoundOdd(double v) {
+    float f = (float) v;
+    if (Double.isNaN(v) || Double.isInfinite(v) || f == v) return f;
+    if ((Float.floatToRawIntBits(f) & 1) == 0) f = Math.nextAfter(f, v);
+    return f;
+  }
 
   static int bf16Bits(float f) {
     int bits = Float.floatToRawIntBits(f);
@@ -163,9 +180,9 @@ public final class MiniFloat {
     if (Double.isNaN(v) || v <= 0) return v == 0 ? 0 : 0xFF;
     if (Double.isInfinite(v)) return saturate ? 0xFE : 0xFF;
     int e = Math.getExponent(v);
-    // Round up when the mantissa is at least 1.5: the spec's default rounding is "up" at the midpoint.
-    double frac = v / Math.pow(2, e);
-    if (frac >= 1.5) e++;
+    // ONNX Cast's default round_mode "up" rounds away from zero: any value between two powers
+    // of two goes to the larger one (so an MX scale never makes a block overflow).
+    if (v != Math.scalb(1.0, e)) e++;
     int code = e + 127;
     if (code < 0) return 0;
     if (code > 0xFE) return saturate ? 0xFE : 0xFF;

@@ -107,7 +107,29 @@ public final class Graph {
     }
     nodes.remove(indexOf(n));
     n.dropInputs();
+    n.disposeSubgraphs();
     n.setGraph(null);
+  }
+
+  /**
+   * Detaches this graph and everything nested in it from the values they read, so that no
+   * use-list keeps pointing into a subgraph that was removed with its node or replaced. Walks
+   * with a work list: nesting may be deep.
+   */
+  void dispose() {
+    setParent(null);
+    java.util.ArrayDeque<Graph> work = new java.util.ArrayDeque<>();
+    java.util.Set<Graph> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    work.add(this);
+    while (!work.isEmpty()) {
+      Graph g = work.pop();
+      if (!seen.add(g)) continue;
+      g.clearOutputs();
+      for (Node m : g.nodes) {
+        m.dropInputs();
+        work.addAll(m.subgraphs());
+      }
+    }
   }
 
   /** Replaces the schedule with a permutation of the same nodes (used by topological sort). */
@@ -140,6 +162,19 @@ public final class Graph {
     Graph root = this;
     while (root.enclosing() != null) root = root.enclosing();
     root.symbolCounter = Math.max(root.symbolCounter, count);
+  }
+
+  /** The root's fresh-symbol counter, so a read-only check can undo symbols its shape functions drew. */
+  int symbolMark() {
+    Graph root = this;
+    while (root.enclosing() != null) root = root.enclosing();
+    return root.symbolCounter;
+  }
+
+  void resetSymbols(int mark) {
+    Graph root = this;
+    while (root.enclosing() != null) root = root.enclosing();
+    root.symbolCounter = mark;
   }
 
   @Override

@@ -61,14 +61,32 @@ public final class Node {
 
   public void setAttribute(String name, Attribute value) {
     Objects.requireNonNull(value, "attribute " + name);
-    attributes.put(name, value);
+    Attribute old = attributes.put(name, value);
     if (value instanceof Attribute.GraphValue g) g.value().setParent(this);
     if (value instanceof Attribute.Graphs gs) gs.values().forEach(g -> g.setParent(this));
+    if (old != null) disposeGraphsOf(old);
   }
 
   public void setAttributes(Map<String, Attribute> attrs) { attrs.forEach(this::setAttribute); }
 
-  public void removeAttribute(String name) { attributes.remove(name); }
+  public void removeAttribute(String name) {
+    Attribute old = attributes.remove(name);
+    if (old != null) disposeGraphsOf(old);
+  }
+
+  /** A replaced or removed subgraph stops reading enclosing values, unless it now belongs to another node. */
+  private void disposeGraphsOf(Attribute old) {
+    List<Graph> gs = old instanceof Attribute.GraphValue g ? List.of(g.value())
+        : old instanceof Attribute.Graphs many ? many.values() : List.of();
+    for (Graph g : gs) {
+      if (g.parent() == this && !subgraphs().contains(g)) g.dispose();
+    }
+  }
+
+  /** Disposes every subgraph still held by this node (it is being removed). */
+  void disposeSubgraphs() {
+    for (Graph g : subgraphs()) if (g.parent() == this) g.dispose();
+  }
 
   /** Subgraphs held in attributes, in attribute-name order. */
   public List<Graph> subgraphs() {

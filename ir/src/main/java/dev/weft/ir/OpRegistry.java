@@ -30,6 +30,17 @@ public final class OpRegistry {
     return r;
   }
 
+  /**
+   * A registry holding exactly {@code ops}, apart from the global one: for tests that need
+   * ops of their own (a subgraph-carrying op before control flow exists) and for tools that
+   * restrict the op set. Duplicate names are an error, as in the global registry.
+   */
+  public static OpRegistry of(Collection<OpDef> ops) {
+    OpRegistry r = new OpRegistry();
+    for (OpDef d : ops) r.register(d);
+    return r;
+  }
+
   private void register(OpDef d) {
     OpDef prev = ops.putIfAbsent(d.name(), d);
     if (prev != null && prev != d) throw new IllegalStateException("op '" + d.name() + "' is defined twice");

@@ -57,6 +57,8 @@ public final class Value {
 
   /** Redirects every use of this value (operands and graph outputs) to {@code other}. */
   public void replaceAllUsesWith(Value other) {
+    // Checked up front: a null would fail at the first graph output, leaving the uses half moved.
+    Objects.requireNonNull(other, "replacement value");
     if (other == this) return;
     for (Use u : List.copyOf(uses)) {
       if (u.user() != null) u.user().setInput(u.index(), other);

@@ -1,0 +1,83 @@
+package dev.weft.cli;
+
+import dev.weft.bundle.WeftException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code weft} command. Exit codes: 0 ok; 1 user error (bad flags, bad model) with a
+ * one-line cause on stderr; 2 internal error. Stack traces only with {@code --verbose}.
+ */
+@Command(
+    name = "weft",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Weft: compile and run ML models (ONNX, TorchScript, .wir) on CPUs and GPUs.",
+    subcommands = {InspectCommand.class, RunCommand.class, ConformanceCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Examples:", "  weft inspect model.onnx --ops", "  weft run examples/mlp/model.wir --inputs examples/mlp/inputs --outputs out/mlp"})
+public final class Main implements Runnable {
+  public static final int OK = 0;
+  public static final int USER_ERROR = 1;
+  public static final int INTERNAL_ERROR = 2;
+
+  @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces on errors.")
+  boolean verbose;
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the CLI with the given streams; returns the exit code (used by tests, no System.exit). */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    Main main = new Main();
+    CommandLine cl = new CommandLine(main);
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setParameterExceptionHandler((ex, a) -> {
+      err.println("weft: " + ex.getMessage());
+      CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+      err.println("Try 'weft " + commandPath(ex.getCommandLine()) + " --help'.");
+      return USER_ERROR;
+    });
+    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      boolean verbose = parseResult.hasMatchedOption("--verbose") || main.verbose || hasVerbose(args);
+      if (ex instanceof WeftException) {
+        err.println("weft: error: " + ex.getMessage());
+        if (verbose) ex.printStackTrace(err);
+        return USER_ERROR;
+      }
+      if (ex instanceof StackOverflowError || ex instanceof OutOfMemoryError) {
+        err.println("weft: error: the model is too large or too deeply nested (" + ex.getClass().getSimpleName() + ")");
+        if (verbose) ex.printStackTrace(err);
+        return USER_ERROR;
+      }
+      err.println("weft: internal error: " + ex);
+      if (verbose) ex.printStackTrace(err);
+      else err.println("(run with --verbose for the stack trace)");
+      return INTERNAL_ERROR;
+    });
+    try {
+      return cl.execute(args);
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  private static boolean hasVerbose(String[] args) {
+    for (String a : args) if (a.equals("--verbose")) return true;
+    return false;
+  }
+
+  private static String commandPath(CommandLine cl) {
+    String name = cl.getCommandName();
+    return "weft".equals(name) ? "" : name;
+  }
+}
