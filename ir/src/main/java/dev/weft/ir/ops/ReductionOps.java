@@ -27,8 +27,10 @@ import java.util.Map;
  * {@code reduce_min}, {@code argmax}, {@code argmin}. Composites: {@code reduce_mean} (sum over
  * count) and {@code reduce_log_sum_exp} (max-shifted, so it does not overflow).
  *
- * <p>{@code axes} lists the reduced axes (negative counts from the end); absent means every
- * axis, empty means none (the identity). Over an empty set, sum is 0, prod 1, max -inf (the
+ * <p>The {@code axes} attribute lists the reduced axes (negative counts from the end); absent
+ * means every axis, empty means none (the identity). Axes may instead be operand 1 (an i64
+ * vector known only at run time), with ONNX's meaning: empty is every axis, or none when
+ * {@code noop_with_empty_axes=1}. Over an empty set, sum is 0, prod 1, max -inf (the
  * least value for integers), min +inf (the greatest), log_sum_exp -inf, mean NaN. Floats
  * accumulate in double; NaN propagates through max and min.
  */
@@ -52,11 +54,47 @@ public final class ReductionOps implements OpLibrary {
   }
 
   private static OpDef.Builder reduction(OpDef.Builder b, Domain d) {
-    return b.inputs(1).optional("axes", Attribute.Kind.INTS).attr("keepdims", Attribute.of(1L))
+    return b.inputs(1, 2).optional("axes", Attribute.Kind.INTS).attr("keepdims", Attribute.of(1L))
+        .attr("noop_with_empty_axes", Attribute.of(0L))
         .infer(c -> {
           Elementwise.check(c, 0, d);
-          return List.of(reducedType(c, c.attrs().getIntsOr("axes", null), c.attrs().getBool("keepdims")));
+          boolean keep = c.attrs().getBool("keepdims");
+          if (!c.hasInput(1)) return List.of(reducedType(c, c.attrs().getIntsOr("axes", null), keep));
+          return List.of(dynamicReducedType(c, keep, c.attrs().getBool("noop_with_empty_axes")));
         });
+  }
+
+  /** Result type when the axes are an operand: exact if it is a constant, else fresh dims. */
+  private static TensorType dynamicReducedType(InferContext c, boolean keep, boolean noop) {
+    if (c.attrs().has("axes")) throw c.fail("axes are given both as an attribute and as operand 1");
+    TensorType at = c.tensor(1);
+    if (at.dtype() != DType.I64) throw c.fail("axes operand must be i64, got " + at.dtype());
+    if (at.shape().isRanked() && at.rank() != 1) throw c.fail("axes operand must be 1-D, got " + at.shape());
+    Tensor k = c.constant(1);
+    if (k != null) return reducedType(c, operandAxes(k.toLongArray(), noop), keep);
+    TensorType in = c.tensor(0);
+    Shape s = in.shape();
+    if (!s.isRanked()) return in;
+    List<Dim> out = new ArrayList<>();
+    if (keep) {
+      for (Dim dim : s.dims()) out.add(dim.isStatic() && dim.size() == 1 ? dim : c.fresh());
+      return in.withShape(new Shape(out));
+    }
+    if (!at.shape().isStatic()) return in.withShape(Shape.unranked());
+    long count = at.shape().dim(0).size();
+    if (count == 0) return noop ? in : in.withShape(Shape.scalar());
+    if (count > s.rank()) throw c.fail(count + " axes for an operand of rank " + s.rank());
+    for (int i = 0; i < s.rank() - count; i++) out.add(c.fresh());
+    return in.withShape(new Shape(out));
+  }
+
+  /** Axes given as an operand, ONNX-style: empty means all axes, or none with noop_with_empty_axes. */
+  static long[] operandAxes(long[] v, boolean noop) { return v.length == 0 && !noop ? null : v; }
+
+  /** The reduced axes a kernel applies: operand 1 when present, else the attribute (null = all). */
+  static long[] axesOf(KernelContext c) {
+    if (c.has(1)) return operandAxes(c.tensor(1).toLongArray(), c.attrs().getBool("noop_with_empty_axes"));
+    return c.attrs().getIntsOr("axes", null);
   }
 
   private static OpDef.Builder arg(OpDef.Builder b) {
@@ -129,7 +167,7 @@ public final class ReductionOps implements OpLibrary {
     Tensor x = c.tensor(0);
     Attrs a = c.attrs();
     long[] shape = x.shape();
-    boolean[] reduced = reducedAxes(a.getIntsOr("axes", null), shape.length);
+    boolean[] reduced = reducedAxes(axesOf(c), shape.length);
     long[] outShape = outShape(shape, reduced, a.getBool("keepdims"));
     long[] cell = cells(shape, reduced);
     int outN = Math.toIntExact(Tensor.elementCount(outShape));
@@ -196,7 +234,7 @@ public final class ReductionOps implements OpLibrary {
   private static Object[] mean(KernelContext c) {
     Tensor x = c.tensor(0);
     long[] shape = x.shape();
-    boolean[] reduced = reducedAxes(c.attrs().getIntsOr("axes", null), shape.length);
+    boolean[] reduced = reducedAxes(axesOf(c), shape.length);
     long count = 1;
     for (int i = 0; i < shape.length; i++) if (reduced[i]) count *= shape[i];
     Tensor sum = (Tensor) reduce(c, Kind.SUM)[0];
@@ -212,7 +250,7 @@ public final class ReductionOps implements OpLibrary {
     Tensor x = c.tensor(0);
     Attrs a = c.attrs();
     long[] shape = x.shape();
-    boolean[] reduced = reducedAxes(a.getIntsOr("axes", null), shape.length);
+    boolean[] reduced = reducedAxes(axesOf(c), shape.length);
     long[] outShape = outShape(shape, reduced, a.getBool("keepdims"));
     long[] cell = cells(shape, reduced);
     int outN = Math.toIntExact(Tensor.elementCount(outShape));
@@ -235,21 +273,24 @@ public final class ReductionOps implements OpLibrary {
     return new Object[] {y};
   }
 
-  private static Map<String, Attribute> reduceAttrs(Node n, boolean keepdims) {
+  /** A reduction over the same axes (attribute or operand) as composite {@code n}. */
+  private static Value reduceLike(GraphBuilder b, String op, Node n, boolean keepdims, Value x) {
     Map<String, Attribute> m = new HashMap<>();
     if (n.attribute("axes") != null) m.put("axes", n.attribute("axes"));
     m.put("keepdims", Attribute.of(keepdims ? 1L : 0L));
-    return m;
+    m.put("noop_with_empty_axes", Attribute.of(n.attrs().getInt("noop_with_empty_axes")));
+    List<Value> in = n.input(1) == null ? List.of(x) : List.of(x, n.input(1));
+    return b.op(op, in, m).get(0);
   }
 
   private static List<Value> expandMean(Node n, GraphBuilder b) {
     Value x = n.input(0);
     boolean keep = n.attrs().getBool("keepdims");
     TensorType t = x.tensorType();
-    Value sum = b.op1("reduce_sum", reduceAttrs(n, keep), x);
+    Value sum = reduceLike(b, "reduce_sum", n, keep, x);
     Value count = null;
     Shape s = t.shape();
-    if (s.isRanked()) {
+    if (s.isRanked() && n.input(1) == null) {
       boolean[] reduced = reducedAxes(n.attrs().getIntsOr("axes", null), s.rank());
       long k = 1;
       for (int i = 0; i < s.rank() && k >= 0; i++) {
@@ -261,7 +302,7 @@ public final class ReductionOps implements OpLibrary {
       // Symbolic extent: count ones shaped like x (cast(x, bool) | !cast(x, bool) is all true).
       Value nz = b.op1("cast", Map.of("to", Attribute.of(DType.BOOL)), x);
       Value ones = b.op1("cast", Map.of("to", Attribute.of(t.dtype())), b.op1("or", nz, b.op1("not", nz)));
-      count = b.op1("reduce_sum", reduceAttrs(n, keep), ones);
+      count = reduceLike(b, "reduce_sum", n, keep, ones);
     }
     return List.of(b.op1("div", sum, count));
   }
@@ -269,11 +310,12 @@ public final class ReductionOps implements OpLibrary {
   private static List<Value> expandLogSumExp(Node n, GraphBuilder b) {
     Value x = n.input(0);
     DType dt = x.tensorType().dtype();
-    Value max = b.op1("reduce_max", reduceAttrs(n, true), x);
+    boolean keep = n.attrs().getBool("keepdims");
+    Value max = reduceLike(b, "reduce_max", n, true, x);
     Value shift = b.op1("select", b.op1("is_inf", max), b.constant(Tensor.scalar(dt, 0)), max);
-    Value sum = b.op1("reduce_sum", reduceAttrs(n, n.attrs().getBool("keepdims")), b.op1("exp", b.op1("sub", x, shift)));
+    Value sum = reduceLike(b, "reduce_sum", n, keep, b.op1("exp", b.op1("sub", x, shift)));
     // Reducing the kept size-1 axes again gives the shift in the result's shape.
-    Value shiftOut = b.op1("reduce_max", reduceAttrs(n, n.attrs().getBool("keepdims")), shift);
+    Value shiftOut = reduceLike(b, "reduce_max", n, keep, shift);
     return List.of(b.op1("add", b.op1("log", sum), shiftOut));
   }
 

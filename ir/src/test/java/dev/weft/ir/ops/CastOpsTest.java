@@ -62,10 +62,22 @@ class CastOpsTest {
   }
 
   @Test
-  void subByteIntegersRoundAndClamp() {
-    assertLongs(run("cast", to(DType.I4), f32(7.6f, -9f, 2.5f, 3.5f, -0.5f)), 7, -8, 2, 4, 0);
-    assertLongs(run("cast", to(DType.U4), f32(20f, -3f, 14.5f)), 15, 0, 14);
-    assertLongs(run("cast", to(DType.U2), of(DType.I8, 5, -1, 2)), 3, 0, 2);
+  void subByteIntegersTruncateAndWrap() {
+    assertLongs(run("cast", to(DType.I4), f32(7.6f, -9f, 8f, 2.5f, -0.5f)), 7, 7, -8, 2, 0);
+    assertLongs(run("cast", to(DType.U4), f32(20f, -3f, 14.5f)), 4, 13, 14);
+    assertLongs(run("cast", to(DType.U2), of(DType.I8, 5, -1, 2)), 1, 3, 2);
+  }
+
+  @Test
+  void fnuzSaturatesInfinitiesAndE2m1HasNoNan() {
+    Tensor x = f32(Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN);
+    assertValues(run("cast", to(DType.F8E4M3FNUZ), x), 240, -240, Double.NaN);
+    assertValues(run("cast", to(DType.F8E5M2FNUZ), x), 57344, -57344, Double.NaN);
+    Map<String, Attribute> noSat = Map.of("to", Attribute.of(DType.F8E4M3FNUZ), "saturate", Attribute.of(0L));
+    assertValues(run("cast", noSat, x), Double.NaN, Double.NaN, Double.NaN);
+    Tensor f4 = run("cast", to(DType.F4E2M1), f32(Float.NaN, 100f, 0.25f));
+    assertEquals(0x8, f4.getBits(0));
+    assertValues(f4, -0.0, 6, 0);
   }
 
   @Test

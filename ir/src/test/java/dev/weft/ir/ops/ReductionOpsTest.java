@@ -112,6 +112,29 @@ class ReductionOpsTest {
   }
 
   @Test
+  void axesAsARunTimeOperand() {
+    Map<String, Attribute> keep0 = Map.of("keepdims", Attribute.of(0L));
+    assertValues(run("reduce_sum", keep0, X, OpHarness.i64(1)), 6, 15);
+    assertValues(run("reduce_sum", keep0, X, OpHarness.i64()), 21);   // empty: every axis
+    Map<String, Attribute> noop = Map.of("keepdims", Attribute.of(0L), "noop_with_empty_axes", Attribute.of(1L));
+    assertValues(run("reduce_sum", noop, X, OpHarness.i64()), 1, 2, 3, 4, 5, 6);
+    Tensor x = OpHarness.random(DType.F32, 3, 4, 2, 3, 4);
+    for (long[] ax : new long[][] {{0}, {-1, 1}, {}}) {
+      Tensor axesT = OpHarness.i64(ax);
+      assertClose(run("reduce_mean", Map.of(), x, axesT), runExpanded("reduce_mean", Map.of(), x, axesT), 1e-5, 1e-6);
+      assertClose(run("reduce_log_sum_exp", keep0, x, axesT), runExpanded("reduce_log_sum_exp", keep0, x, axesT), 1e-5, 1e-6);
+    }
+    TensorType t = TensorType.of(DType.F32, Dim.sym("N"), Dim.of(1), Dim.of(5));
+    TensorType a2 = TensorType.of(DType.I64, 2);
+    TensorType kept = OpHarness.infer("reduce_sum", Map.of(), t, a2);
+    assertEquals(3, kept.rank());
+    assertEquals(Dim.of(1), kept.shape().dim(1));
+    assertEquals(1, OpHarness.infer("reduce_sum", keep0, t, a2).rank());
+    assertThrows(IrException.class, () -> OpHarness.infer("reduce_sum", keep0, t, TensorType.of(DType.I32, 2)));
+    assertThrows(IrException.class, () -> OpHarness.infer("reduce_sum", axes(0, 1), t, a2));
+  }
+
+  @Test
   void shapeInference() {
     TensorType t = TensorType.of(DType.F32, Dim.sym("N"), Dim.of(4), Dim.of(5));
     assertEquals(TensorType.of(DType.F32, Dim.sym("N"), Dim.of(5)), OpHarness.infer("reduce_sum", axes(0, 1), t));
