@@ -6,6 +6,7 @@ import dev.weft.ir.Graph;
 import dev.weft.ir.Module;
 import dev.weft.ir.Node;
 import dev.weft.ir.Value;
+import dev.weft.bundle.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;

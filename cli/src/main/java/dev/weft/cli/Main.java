@@ -53,11 +53,6 @@ public final class Main implements Runnable {
         if (verbose) ex.printStackTrace(err);
         return USER_ERROR;
       }
-      if (ex instanceof StackOverflowError || ex instanceof OutOfMemoryError) {
-        err.println("weft: error: the model is too large or too deeply nested (" + ex.getClass().getSimpleName() + ")");
-        if (verbose) ex.printStackTrace(err);
-        return USER_ERROR;
-      }
       err.println("weft: internal error: " + ex);
       if (verbose) ex.printStackTrace(err);
       else err.println("(run with --verbose for the stack trace)");
@@ -65,6 +60,11 @@ public final class Main implements Runnable {
     });
     try {
       return cl.execute(args);
+    } catch (StackOverflowError | OutOfMemoryError e) {
+      // Limits in the readers should stop bad models first; this is the last line of defence.
+      err.println("weft: error: the model is too large or too deeply nested (" + e.getClass().getSimpleName() + ")");
+      if (hasVerbose(args)) e.printStackTrace(err);
+      return USER_ERROR;
     } finally {
       out.flush();
       err.flush();

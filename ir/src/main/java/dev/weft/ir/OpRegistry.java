@@ -41,6 +41,18 @@ public final class OpRegistry {
     return r;
   }
 
+  /**
+   * A new registry with every global op plus {@code extra}; the global registry is unchanged.
+   * For tests and embedders whose private ops must not leak into other users of the process
+   * (a test {@code META-INF/services} file would shadow the main one instead).
+   */
+  public static OpRegistry withExtra(Collection<OpDef> extra) {
+    OpRegistry r = new OpRegistry();
+    for (OpDef d : global().all()) r.register(d);
+    for (OpDef d : extra) r.register(d);
+    return r;
+  }
+
   private void register(OpDef d) {
     OpDef prev = ops.putIfAbsent(d.name(), d);
     if (prev != null && prev != d) throw new IllegalStateException("op '" + d.name() + "' is defined twice");

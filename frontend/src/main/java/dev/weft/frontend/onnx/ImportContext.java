@@ -39,6 +39,9 @@ public interface ImportContext {
   /** Decodes a TensorProto held in an attribute (resolving external data safely). */
   Tensor tensor(OnnxProto.TensorProto t);
 
+  /** Densifies a SparseTensorProto held in an attribute (Constant's sparse_value), within the memory budget. */
+  Tensor sparseTensor(OnnxProto.SparseTensorProto t);
+
   /** A typed error naming the model file, the node and the given detail. */
   OnnxImportException fail(OnnxNode node, String detail);
 }

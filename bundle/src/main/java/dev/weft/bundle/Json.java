@@ -1,18 +1,21 @@
-package dev.weft.cli;
+package dev.weft.bundle;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A minimal JSON writer (insertion-ordered, deterministic); Weft's output needs no parser. */
-final class Json {
+/**
+ * A minimal JSON writer: insertion-ordered and deterministic (reports and manifests must be
+ * byte-identical from run to run). Non-finite numbers are written as null.
+ */
+public final class Json {
   private Json() {}
 
-  static final class Obj {
+  public static final class Obj {
     private final Map<String, Object> fields = new LinkedHashMap<>();
 
-    Obj put(String k, Object v) {
+    public Obj put(String k, Object v) {
       fields.put(k, v);
       return this;
     }
@@ -25,10 +28,10 @@ final class Json {
     }
   }
 
-  static final class Arr {
+  public static final class Arr {
     private final List<Object> items = new ArrayList<>();
 
-    Arr add(Object v) {
+    public Arr add(Object v) {
       items.add(v);
       return this;
     }
@@ -41,7 +44,7 @@ final class Json {
     }
   }
 
-  static Arr strings(List<String> xs) {
+  public static Arr strings(List<String> xs) {
     Arr a = new Arr();
     xs.forEach(a::add);
     return a;
@@ -52,7 +55,7 @@ final class Json {
     sb.append("  ".repeat(level));
   }
 
-  static void write(StringBuilder sb, Object v, int level) {
+  public static void write(StringBuilder sb, Object v, int level) {
     switch (v) {
       case null -> sb.append("null");
       case Obj o -> {
@@ -94,7 +97,7 @@ final class Json {
     }
   }
 
-  static void quote(StringBuilder sb, String s) {
+  public static void quote(StringBuilder sb, String s) {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -1,0 +1,50 @@
+package dev.weft.cli;
+
+import dev.weft.bundle.Tensor;
+import dev.weft.bundle.WeftException;
+import dev.weft.frontend.onnx.OnnxTestData;
+import dev.weft.frontend.onnx.proto.OnnxProto.TypeProto;
+import dev.weft.ir.Dim;
+import dev.weft.ir.OptionalType;
+import dev.weft.ir.SequenceType;
+import dev.weft.ir.Shape;
+import dev.weft.ir.TensorType;
+import dev.weft.ir.Value;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Reads one input file for a graph input and checks it against the declared type, so a wrong
+ * file fails here, naming the input, rather than deep inside a kernel.
+ */
+final class InputCheck {
+  private InputCheck() {}
+
+  static Object read(Path file, Value input) {
+    TypeProto kind = switch (input.type()) {
+      case SequenceType s -> TypeProto.newBuilder().setSequenceType(TypeProto.Sequence.getDefaultInstance()).build();
+      case OptionalType o -> TypeProto.newBuilder().setOptionalType(TypeProto.Optional.getDefaultInstance()).build();
+      case TensorType t -> null;
+    };
+    Object value = OnnxTestData.read(file, kind);
+    if (input.type() instanceof TensorType tt && value instanceof Tensor t) check(file, input.name(), tt, t);
+    return value;
+  }
+
+  private static void check(Path file, String name, TensorType declared, Tensor actual) {
+    if (declared.dtype() != actual.dtype()) {
+      throw new WeftException(file + ": input '" + name + "' must be " + declared.dtype() + ", file holds " + actual.dtype());
+    }
+    Shape s = declared.shape();
+    if (!s.isRanked()) return;
+    boolean ok = s.rank() == actual.rank();
+    for (int i = 0; ok && i < s.rank(); i++) {
+      Dim d = s.dim(i);
+      ok = !d.isStatic() || d.size() == actual.dim(i);
+    }
+    if (!ok) {
+      throw new WeftException(file + ": input '" + name + "' must have shape " + s + ", file holds "
+          + Arrays.toString(actual.shape()));
+    }
+  }
+}

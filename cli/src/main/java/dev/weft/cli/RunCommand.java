@@ -1,0 +1,93 @@
+package dev.weft.cli;
+
+import dev.weft.bundle.WeftException;
+import dev.weft.frontend.onnx.OnnxTestData;
+import dev.weft.ir.Graph;
+import dev.weft.ir.Module;
+import dev.weft.ir.Value;
+import dev.weft.ir.interp.Interpreter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code weft run MODEL --inputs DIR --outputs DIR}: runs a model on input_K.pb files, writes output_K.pb. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = "Run a model on input_K.pb tensors (graph-input order) and write output_K.pb (graph-output order).",
+    footer = {"", "Examples:", "  weft run examples/mlp/model.wir --inputs examples/mlp/inputs --outputs out/mlp",
+        "  weft run model.onnx --inputs test_data_set_0 --outputs out --engine reference"})
+final class RunCommand implements Callable<Integer> {
+  enum Engine { reference, compiled }
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "MODEL", description = "A .onnx or .wir model.")
+  Path model;
+
+  @Option(names = "--inputs", required = true, paramLabel = "DIR", description = "Folder with input_0.pb, input_1.pb, ...")
+  Path inputs;
+
+  @Option(names = "--outputs", required = true, paramLabel = "DIR", description = "Folder to write output_K.pb into (created).")
+  Path outputs;
+
+  @Option(names = "--engine", defaultValue = "reference", description = "reference (the interpreter) or compiled. Default: ${DEFAULT-VALUE}.")
+  Engine engine;
+
+  @Option(names = "--quiet", description = "Print nothing on success.")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws IOException {
+    if (engine == Engine.compiled) {
+      throw new WeftException("--engine compiled: compiled execution is not available in this version of weft; use --engine reference");
+    }
+    Module m = ModelLoader.load(model);
+    Graph g = m.main();
+    List<Object> args = readInputs(g);
+    long t0 = System.nanoTime();
+    List<Object> results = new Interpreter().run(g, args);
+    long micros = (System.nanoTime() - t0) / 1000;
+    Files.createDirectories(outputs);
+    PrintWriter out = spec.commandLine().getOut();
+    for (int k = 0; k < results.size(); k++) {
+      Path file = outputs.resolve("output_" + k + ".pb");
+      OnnxTestData.write(file, results.get(k), g.outputs().get(k).name());
+      if (!quiet) out.println("wrote " + file + "  (" + g.outputs().get(k).name() + ": " + describe(results.get(k)) + ")");
+    }
+    if (!quiet) out.printf("ran %s on the reference interpreter in %.1f ms%n", model.getFileName(), micros / 1000.0);
+    return Main.OK;
+  }
+
+  private List<Object> readInputs(Graph g) {
+    if (!Files.isDirectory(inputs)) throw new WeftException(inputs + ": no such folder");
+    List<Object> args = new ArrayList<>();
+    for (int k = 0; k < g.inputs().size(); k++) {
+      Value v = g.inputs().get(k);
+      Path file = inputs.resolve("input_" + k + ".pb");
+      if (!Files.isRegularFile(file)) {
+        throw new WeftException(file + ": missing (the model's input " + k + " is '" + v.name() + "': " + v.type() + ")");
+      }
+      args.add(InputCheck.read(file, v));
+    }
+    Path extra = inputs.resolve("input_" + g.inputs().size() + ".pb");
+    if (Files.exists(extra)) {
+      throw new WeftException(extra + ": the model has only " + g.inputs().size() + " input(s)");
+    }
+    return args;
+  }
+
+  private static String describe(Object value) {
+    if (value instanceof dev.weft.bundle.Tensor t) return t.dtype() + java.util.Arrays.toString(t.shape());
+    return value == null ? "empty" : value.getClass().getSimpleName();
+  }
+}
