@@ -21,7 +21,7 @@ import java.util.Locale;
 public final class CastOps implements OpLibrary {
   @Override
   public List<OpDef> ops() {
-    return List.of(OpDef.core("cast").inputs(1)
+    return List.of(bitcast(), OpDef.core("cast").inputs(1)
         .required("to", Attribute.Kind.DTYPE)
         .attr("saturate", Attribute.of(1L))
         .infer(c -> {
@@ -35,6 +35,28 @@ public final class CastOps implements OpLibrary {
         .kernel(CastOps::run)
         .doc("Converts elements to dtype `to`; saturate=0 lets float8 overflow to inf/NaN.")
         .build());
+  }
+
+  /** {@code bitcast}: the same bytes read as another dtype of the same width; shape unchanged. */
+  private static OpDef bitcast() {
+    return OpDef.core("bitcast").inputs(1)
+        .required("to", Attribute.Kind.DTYPE)
+        .infer(c -> {
+          DType to = c.attrs().getDType("to");
+          DType from = c.dtype(0);
+          if (from == DType.STRING || to == DType.STRING || from.bits() != to.bits() || from.byteSize() != to.byteSize()) {
+            throw c.fail("bitcast needs element types of one width, got " + from + " to " + to);
+          }
+          return List.of(c.tensor(0).withDType(to));
+        })
+        .kernel(c -> {
+          Tensor x = c.tensor(0);
+          Tensor y = Tensor.zeros(c.attrs().getDType("to"), x.shape());
+          java.lang.foreign.MemorySegment.copy(x.data(), 0, y.data(), 0, x.byteSize());
+          return new Object[] {y};
+        })
+        .doc("Reinterprets the bits of each element as dtype `to` (same width); bool is one byte, 0 or 1.")
+        .build();
   }
 
   private static Object[] run(KernelContext c) {

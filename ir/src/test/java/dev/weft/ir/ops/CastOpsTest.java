@@ -88,6 +88,13 @@ class CastOpsTest {
   }
 
   @Test
+  void bitcastReinterpretsBits() {
+    assertLongs(run("bitcast", to(DType.I32), f32(1f, -2f)), 0x3F800000, 0xC0000000L - 0x100000000L);
+    assertLongs(run("bitcast", to(DType.U8), of(DType.I8, -1, 5)), 255, 5);
+    assertThrows(IrException.class, () -> OpHarness.infer("bitcast", to(DType.I64), TensorType.of(DType.F32, 2)));
+  }
+
+  @Test
   void complexIsRejected() {
     assertThrows(IrException.class, () -> OpHarness.infer("cast", to(DType.C64), TensorType.of(DType.F32, 2)));
     assertEquals(TensorType.of(DType.I8, 2), OpHarness.infer("cast", to(DType.I8), TensorType.of(DType.F32, 2)));

@@ -35,6 +35,14 @@ public final class ActivationOnnxOps implements OnnxOpLibrary {
       if (!approx.equals("none") && !approx.equals("tanh")) throw ctx.fail(n, "approximate must be none or tanh, got '" + approx + "'");
       return one(ctx.builder().op1("gelu", Map.of("approximate", Attribute.of(approx)), n.required(0)));
     });
+    // Swish (SiLU with a slope): x * sigmoid(alpha * x), on core ops.
+    t.add("Swish", 24, (n, ctx) -> {
+      Value x = n.required(0);
+      var b = ctx.builder();
+      double alpha = (float) n.attrFloat("alpha", 1.0);
+      Value ax = alpha == 1.0 ? x : b.op1("mul", x, ctx.scalar(x.tensorType().dtype(), alpha));
+      return one(b.op1("mul", x, b.op1("sigmoid", ax)));
+    });
     t.add("PRelu", 1, ActivationOnnxOps::prelu);
     t.add("PRelu", 7, (n, ctx) -> one(ctx.builder().op1("prelu", n.required(0), n.required(1))));
   }

@@ -67,6 +67,11 @@ public final class ElementwiseOnnxOps implements OnnxOpLibrary {
     }
 
     t.add("Cast", 1, ElementwiseOnnxOps::cast);
+    t.add("BitCast", 26, (n, ctx) -> {
+      DType to = DType.fromOnnx((int) n.attrInt("to", 0));
+      if (to == null) throw ctx.fail(n, "attribute 'to' is not a known data type");
+      return one(ctx.builder().op1("bitcast", Map.of("to", Attribute.of(to)), n.required(0)));
+    });
     t.add("CastLike", 15, (n, ctx) -> one(castTo(n, ctx, n.required(0), dtype(n.required(1)))));
     t.add("Clip", 1, ElementwiseOnnxOps::clipAttrs);
     t.add("Clip", 11, (n, ctx) -> one(clip(ctx, n.required(0), n.input(1), n.input(2))));
