@@ -15,7 +15,7 @@ public final class ScalarMath {
    * cancellation), the continued fraction of erfc beyond, exactly +-1 past 6.
    */
   public static double erf(double x) {
-    if (Double.isNaN(x)) return x;
+    if (Double.isNaN(x) || x == 0) return x;
     double a = Math.abs(x);
     double r;
     if (a >= 6) {
@@ -25,8 +25,8 @@ public final class ScalarMath {
       double term = a;
       double sum = a;
       double x2 = a * a;
-      for (int n = 0; n < 200; n++) {
-        term *= 2 * x2 / (2 * n + 3);
+      for (int n = 0; n < SERIES.length; n++) {
+        term *= x2 * SERIES[n];
         sum += term;
         if (term < sum * 1e-17) break;
       }
@@ -37,10 +37,17 @@ public final class ScalarMath {
     return x < 0 ? -r : r;
   }
 
+  /** 2 / (2n + 3): the ratio of consecutive series terms over x^2, tabulated to avoid divisions. */
+  private static final double[] SERIES = new double[120];
+
+  static {
+    for (int n = 0; n < SERIES.length; n++) SERIES[n] = 2.0 / (2 * n + 3);
+  }
+
   /** erfc(a) for a >= 3 by the Laplace continued fraction, evaluated bottom-up. */
   private static double erfcLarge(double a) {
     double f = a;
-    for (int k = 60; k >= 1; k--) f = a + (k / 2.0) / f;
+    for (int k = 40; k >= 1; k--) f = a + (k * 0.5) / f;
     return ONE_OVER_SQRT_PI * Math.exp(-a * a) / f;
   }
 
