@@ -99,6 +99,15 @@ class CompositesTest {
 
   @Test void lpNormalizationAgrees() { agree("lp_normalization", Map.of("p", Attribute.of(1L)), REDUCE, random(3, 3, 4)); }
 
+  @Test void lpNormalizationOfZerosIsZeroNotNaN() {
+    // ONNX test_l2normalization_axis_0: a zero norm gives 0 (0/0 would be NaN), in kernel and decomposition.
+    Map<String, Attribute> axis0 = Map.of("axis", Attribute.of(0L));
+    Tensor x = f(s(2, 2), 3, 0, 4, 0);
+    for (boolean decomposed : new boolean[] {false, true}) {
+      assertTensor(run("lp_normalization", axis0, decomposed, x).get(0), s(2, 2), 0.6, 0, 0.8, 0);
+    }
+  }
+
   @Test void layerNormAgrees() {
     agree("layer_norm", Map.of("axis", Attribute.of(1L)), REDUCE, random(4, 2, 3, 4), random(5, 3, 4), random(6, 4));
   }
