@@ -271,7 +271,7 @@ final class AstBuilder {
   private Expr primary(PrimaryContext ctx) {
     Expr e = atom(ctx.atom());
     for (TrailerContext t : ctx.trailer()) {
-      Pos p = pos(t);
+      Pos p = e.pos();          // a call or subscript is located where its expression starts
       switch (t) {
         case CallTrailerContext c -> {
           List<Expr> args = new ArrayList<>();
