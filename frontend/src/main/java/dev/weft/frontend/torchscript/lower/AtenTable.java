@@ -424,15 +424,7 @@ public final class AtenTable {
     DType dt = Emit.dtype(s);
     Value lo = min == PyNone.NONE ? null : x.emit().cast(x.tensor(min, dt), dt);
     Value hi = max == PyNone.NONE ? null : x.emit().cast(x.tensor(max, dt), dt);
-    List<Value> ins = new ArrayList<>();
-    ins.add(s);
-    ins.add(lo);
-    if (hi != null) ins.add(hi);
-    if (lo == null) {
-      if (hi == null) return s;
-      Value y = x.emit().op("min", s, hi);
-      return y;
-    }
+    if (lo == null) return hi == null ? s : x.emit().op("min", s, hi);
     if (hi == null) return x.emit().op("max", s, lo);
     return x.emit().b.op1("clip", Map.of(), s, lo, hi);
   }
