@@ -227,7 +227,8 @@ final class Unpickler {
   /** Checks a length field against the bytes remaining before anything is allocated. */
   private int length(long n) {
     if (n < 0 || n > remaining()) {
-      throw fail("length " + Long.toUnsignedString(n) + " exceeds the " + remaining() + " bytes remaining");
+      throw fail("truncated stream or bad length: length " + Long.toUnsignedString(n) + " exceeds the " + remaining()
+          + " bytes remaining");
     }
     return (int) n;
   }
