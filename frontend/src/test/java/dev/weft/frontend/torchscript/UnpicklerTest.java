@@ -210,4 +210,25 @@ class UnpicklerTest {
           e.getMessage());
     }
   }
+
+  /** The committed fuzz seeds are valid archives (so fuzzing starts from inputs that get deep). */
+  @Test
+  void fuzzSeedsAreValid() throws Exception {
+    for (String seed : List.of("stored_archive", "deflated_archive")) {
+      byte[] bytes;
+      try (var in = getClass().getResourceAsStream("TorchArchiveFuzzTestInputs/zipReader/" + seed)) {
+        bytes = in.readAllBytes();
+      }
+      try (TorchArchive a = TorchArchive.open(Fixtures.write(dir, seed + ".pt", bytes))) {
+        ScriptObject m = (ScriptObject) a.data();
+        assertEquals("__torch__.___torch_mangle_1.M", m.className());
+        Tensor w = (Tensor) m.attr("weight").orElseThrow();
+        assertArrayEquals(new long[] {4, 4}, w.shape());
+        assertArrayEquals(new long[] {4}, ((Tensor) m.attr("bias").orElseThrow()).shape());
+        assertEquals(PyTuple.of(1L, "x"), ((ScriptObject) m.attr("sub").orElseThrow()).attributes()
+            .get(ScriptObject.SETSTATE_KEY));
+        assertEquals(1, a.debugInfo("__torch__/___torch_mangle_1.py").orElseThrow().size());
+      }
+    }
+  }
 }
