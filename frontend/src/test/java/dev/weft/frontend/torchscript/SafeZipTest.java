@@ -119,6 +119,15 @@ class SafeZipTest {
   }
 
   @Test
+  void notAFile() {
+    TorchArchiveException e = org.junit.jupiter.api.Assertions.assertThrows(TorchArchiveException.class,
+        () -> TorchArchive.open(dir));
+    assertTrue(e.getMessage().contains("not a readable file"), e.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(TorchArchiveException.class,
+        () -> TorchArchive.open(dir.resolve("missing.pt")));
+  }
+
+  @Test
   void badNameRules() {
     assertEquals(null, SafeZip.badName("archive/code/__torch__/a.py"));
     assertEquals(null, SafeZip.badName("archive/data/"));
