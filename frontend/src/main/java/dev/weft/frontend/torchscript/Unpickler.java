@@ -432,71 +432,7 @@ final class Unpickler {
     if (!(argsValue instanceof PyTuple args)) {
       throw fail("REDUCE of " + c.qualifiedName() + " with " + PyValues.typeName(argsValue) + " arguments, not a tuple");
     }
-    String fname = c.qualifiedName();
-    return switch (c.builtin()) {
-      case REBUILD_TENSOR_V2 -> {
-        arity(fname, args, 6, 7);
-        Storage s = arg(fname, args, 0, Storage.class);
-        long offset = arg(fname, args, 1, Long.class);
-        long[] size = ints(fname, args, 2);
-        long[] stride = ints(fname, args, 3);
-        yield TensorViews.materialize(s, offset, size, stride, budget, this::fail);
-      }
-      case REBUILD_PARAMETER -> {
-        arity(fname, args, 3, 3);
-        yield arg(fname, args, 0, dev.weft.bundle.Tensor.class);
-      }
-      case REBUILD_PARAMETER_WITH_STATE -> {
-        arity(fname, args, 4, 4);
-        yield arg(fname, args, 0, dev.weft.bundle.Tensor.class);
-      }
-      case ORDERED_DICT -> {
-        arity(fname, args, 0, 0);
-        yield new LinkedHashMap<Object, Object>();
-      }
-      case BUILD_INTLIST -> typedList(fname, args, Long.class);
-      case BUILD_DOUBLELIST -> typedList(fname, args, Double.class);
-      case BUILD_BOOLLIST -> typedList(fname, args, Boolean.class);
-      case BUILD_TENSORLIST -> typedList(fname, args, dev.weft.bundle.Tensor.class);
-      case RESTORE_TYPE_TAG -> {
-        arity(fname, args, 2, 2);
-        arg(fname, args, 1, String.class);
-        yield args.get(0);
-      }
-    };
-  }
-
-  private void arity(String fname, PyTuple args, int min, int max) {
-    if (args.size() < min || args.size() > max) {
-      throw fail(fname + " takes " + (min == max ? "" + min : min + " to " + max) + " arguments, got " + args.size());
-    }
-  }
-
-  private <T> T arg(String fname, PyTuple args, int i, Class<T> type) {
-    Object v = args.get(i);
-    if (!type.isInstance(v)) {
-      throw fail(fname + " argument " + i + " is a " + PyValues.typeName(v) + ", expected " + type.getSimpleName());
-    }
-    return type.cast(v);
-  }
-
-  private long[] ints(String fname, PyTuple args, int i) {
-    PyTuple t = arg(fname, args, i, PyTuple.class);
-    long[] out = new long[t.size()];
-    for (int k = 0; k < out.length; k++) {
-      if (!(t.get(k) instanceof Long l)) throw fail(fname + " argument " + i + " holds a " + PyValues.typeName(t.get(k)));
-      out[k] = l;
-    }
-    return out;
-  }
-
-  private ArrayList<?> typedList(String fname, PyTuple args, Class<?> element) {
-    arity(fname, args, 1, 1);
-    ArrayList<?> list = arg(fname, args, 0, ArrayList.class);
-    for (Object o : list) {
-      if (!element.isInstance(o)) throw fail(fname + " element is a " + PyValues.typeName(o));
-    }
-    return list;
+    return PickleCallables.apply(c, args, budget, this::fail);
   }
 
   private Storage persistentLoad(Object pid) {
