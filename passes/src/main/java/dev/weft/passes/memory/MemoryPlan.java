@@ -27,8 +27,8 @@ import java.util.TreeMap;
  * @param weightsBytes bytes of constants (the weights region), not counted in the arena
  * @param alignment every offset is a multiple of this
  * @param bindings the symbolic dims the plan was made for
- * @param unplanned values with no fixed size (sequences, optionals, strings): the runtime
- *     allocates them on the heap; name to reason
+ * @param unplanned values with no size fixed at planning time (sequences, optionals, strings,
+ *     data-dependent shapes): the runtime allocates them when they are produced; name to reason
  */
 public record MemoryPlan(List<Buffer> buffers, int steps, long peakBytes, long naiveBytes, long lowerBound,
     long weightsBytes, int alignment, Map<String, Long> bindings, Map<String, String> unplanned) {
@@ -85,8 +85,9 @@ public record MemoryPlan(List<Buffer> buffers, int steps, long peakBytes, long n
 
   /** One line: peak vs naive. */
   public String summary() {
-    return String.format("arena peak %,d bytes vs naive %,d bytes (%.1f%%; lower bound %,d), %d buffers, %d views, %d in place, weights %,d bytes",
-        peakBytes, naiveBytes, 100 * ratio(), lowerBound, buffers.size(), viewCount(), inPlaceCount(), weightsBytes);
+    return String.format("arena peak %,d bytes vs naive %,d bytes (%.1f%%; lower bound %,d), %d buffers, %d views, %d in place, weights %,d bytes%s",
+        peakBytes, naiveBytes, 100 * ratio(), lowerBound, buffers.size(), viewCount(), inPlaceCount(), weightsBytes,
+        unplanned.isEmpty() ? "" : ", " + unplanned.size() + " sized at run time");
   }
 
   /** The plan as JSON (deterministic: schedule order). */

@@ -110,7 +110,8 @@ public final class MemoryPlanner {
       long[] s = shapes.get(v);
       long bytes = s == null ? -1 : ShapeBinder.bytes(v.type(), s);
       if (bytes < 0) {
-        unplanned.put(v.name(), s == null ? "not a tensor (" + v.type() + ")" : "no fixed element size (" + v.type() + ")");
+        unplanned.put(v.name(), !(v.type() instanceof dev.weft.ir.TensorType) ? "not a tensor (" + v.type() + ")"
+            : s == null ? "size known only at run time (" + v.type() + ")" : "no fixed element size (" + v.type() + ")");
         continue;
       }
       int first = v.isGraphInput() ? 0 : stepOf.get(v.producer());

@@ -99,7 +99,7 @@ public final class PlanChecker {
     for (Buffer b : plan.buffers()) {
       if (!"in-place".equals(b.how())) continue;
       for (Buffer o : groups.get(find(root, b.value()))) {
-        if (o != b && o.firstUse() < b.firstUse() && o.lastUse() > b.firstUse()) {
+        if (o != b && o.firstUse() <= b.firstUse() && o.lastUse() > b.firstUse()) {
           errors.add("%" + b.value() + " is written in place at step " + b.firstUse() + " over %" + o.value() + ", which is read until " + o.lastUse());
         }
       }

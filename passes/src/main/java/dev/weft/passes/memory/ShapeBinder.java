@@ -35,7 +35,10 @@ import java.util.TreeSet;
 final class ShapeBinder {
   private ShapeBinder() {}
 
-  /** Static sizes per value (tensors only; sequences and optionals are absent). */
+  /**
+   * Static sizes per value. Absent: sequences and optionals, and tensors whose size depends on
+   * data (an {@code if} whose branches differ, {@code non_zero}); the runtime allocates those.
+   */
   static Map<Value, long[]> bind(Graph main, Map<String, Long> bindings) {
     checkInputsBound(main, bindings);
     Map<Value, long[]> out = new IdentityHashMap<>();
@@ -48,16 +51,10 @@ final class ShapeBinder {
     }
     if (missing.isEmpty()) return out;
     Map<String, Value> specialized = specialize(main, bindings);
-    List<String> unresolved = new ArrayList<>();
     for (Value v : missing) {
       Value w = specialized.get(v.name());
       long[] s = w != null && w.type() instanceof TensorType t ? substitute(t.shape(), bindings) : null;
-      if (s == null) unresolved.add("%" + v.name() + ": " + v.type());
-      else out.put(v, s);
-    }
-    if (!unresolved.isEmpty()) {
-      throw new WeftException("memory plan: " + unresolved.size() + " value(s) have no static size under " + bindings
-          + " (first: " + String.join(", ", unresolved.subList(0, Math.min(3, unresolved.size()))) + ")");
+      if (s != null) out.put(v, s);   // else its size is data-dependent (an If's result, non_zero): absent
     }
     return out;
   }
