@@ -16,8 +16,17 @@ public final class Graph {
   private String name;
   private final List<Value> inputs = new ArrayList<>();
   private final List<Value> outputs = new ArrayList<>();
-  private final List<Node> nodes = new ArrayList<>();
+  // The schedule is a doubly linked list (Node.prev/next), so insertion and removal are O(1);
+  // nodes() reads an array snapshot rebuilt once after each batch of changes.
+  private Node head;
+  private Node tail;
+  private int nodeCount;
+  private final List<Node> snapshot = new ArrayList<>();
+  private boolean dirty;
+  private final List<Node> nodesView = Collections.unmodifiableList(new NodesView());
   private final Set<String> usedNames = new HashSet<>();
+  /** Per name hint, the smallest suffix that may still be free (names are never released). */
+  private final java.util.Map<String, Integer> nextSuffix = new java.util.HashMap<>();
   private Node parent;
   private int symbolCounter;
 
@@ -46,7 +55,46 @@ public final class Graph {
 
   public List<Value> outputs() { return Collections.unmodifiableList(outputs); }
 
-  public List<Node> nodes() { return Collections.unmodifiableList(nodes); }
+  /** The schedule: a live, read-only view (it always shows the current nodes). */
+  public List<Node> nodes() { return nodesView; }
+
+  private List<Node> materialized() {
+    if (dirty) {
+      snapshot.clear();
+      for (Node n = head; n != null; n = n.next) snapshot.add(n);
+      dirty = false;
+    }
+    return snapshot;
+  }
+
+  private final class NodesView extends java.util.AbstractList<Node> implements java.util.RandomAccess {
+    @Override public Node get(int i) { return materialized().get(i); }
+
+    @Override public int size() { return nodeCount; }
+  }
+
+  private void linkBefore(Node n, Node anchor) {
+    n.prev = anchor == null ? tail : anchor.prev;
+    n.next = anchor;
+    if (n.prev == null) head = n;
+    else n.prev.next = n;
+    if (anchor == null) tail = n;
+    else anchor.prev = n;
+    nodeCount++;
+    if (anchor == null && !dirty) snapshot.add(n);   // an append keeps a clean snapshot clean (importers read back as they build)
+    else dirty = true;
+  }
+
+  private void unlink(Node n) {
+    if (n.prev == null) head = n.next;
+    else n.prev.next = n.next;
+    if (n.next == null) tail = n.prev;
+    else n.next.prev = n.prev;
+    n.prev = null;
+    n.next = null;
+    nodeCount--;
+    dirty = true;
+  }
 
   public Value addInput(String name, Type type) {
     Value v = new Value(claim(name), type);
@@ -79,23 +127,21 @@ public final class Graph {
   public Node append(OpDef op, Location loc) {
     Node n = new Node(op, loc);
     n.setGraph(this);
-    nodes.add(n);
+    linkBefore(n, null);
     return n;
   }
 
   /** Creates a node just before {@code anchor} in the schedule. */
   public Node insertBefore(Node anchor, OpDef op, Location loc) {
-    int at = indexOf(anchor);
+    checkMember(anchor);
     Node n = new Node(op, loc);
     n.setGraph(this);
-    nodes.add(at, n);
+    linkBefore(n, anchor);
     return n;
   }
 
-  private int indexOf(Node n) {
-    int at = nodes.indexOf(n);
-    if (at < 0) throw new IllegalArgumentException("node " + n + " is not in graph " + name);
-    return at;
+  private void checkMember(Node n) {
+    if (n == null || n.graph() != this) throw new IllegalArgumentException("node " + n + " is not in graph " + name);
   }
 
   /** Removes a node whose results are unused, detaching its operands. */
@@ -105,7 +151,8 @@ public final class Graph {
         throw new IllegalStateException("cannot remove " + n.describe() + ": %" + out.name() + " still has uses");
       }
     }
-    nodes.remove(indexOf(n));
+    checkMember(n);
+    unlink(n);
     n.dropInputs();
     n.disposeSubgraphs();
     n.setGraph(null);
@@ -125,7 +172,7 @@ public final class Graph {
       Graph g = work.pop();
       if (!seen.add(g)) continue;
       g.clearOutputs();
-      for (Node m : g.nodes) {
+      for (Node m : g.materialized()) {
         m.dropInputs();
         work.addAll(m.subgraphs());
       }
@@ -134,19 +181,30 @@ public final class Graph {
 
   /** Replaces the schedule with a permutation of the same nodes (used by topological sort). */
   public void reorder(List<Node> order) {
-    if (order.size() != nodes.size() || !new HashSet<>(order).equals(new HashSet<>(nodes))) {
+    List<Node> current = materialized();
+    if (order.size() != current.size() || !new HashSet<>(order).equals(new HashSet<>(current))) {
       throw new IllegalArgumentException("reorder must be a permutation of the graph's nodes");
     }
-    nodes.clear();
-    nodes.addAll(order);
+    List<Node> copy = new ArrayList<>(order);
+    head = tail = null;
+    nodeCount = 0;
+    dirty = true;
+    for (Node n : copy) {
+      n.prev = n.next = null;
+      linkBefore(n, null);
+    }
   }
 
   /** Reserves a value name in this graph, adding a numeric suffix if it is taken. */
   public String claim(String hint) {
     String base = hint == null || hint.isEmpty() ? "v" : hint;
-    String n = base;
-    for (int i = 1; usedNames.contains(n); i++) n = base + "_" + i;
-    usedNames.add(n);
+    if (usedNames.add(base)) return base;
+    // The smallest free suffix, as a scan from 1 would find: names are never released, so the
+    // scan may resume where the last claim of this hint stopped (linear, not quadratic).
+    int i = nextSuffix.getOrDefault(base, 1);
+    String n = base + "_" + i;
+    while (!usedNames.add(n)) n = base + "_" + ++i;
+    nextSuffix.put(base, i + 1);
     return n;
   }
 
@@ -178,5 +236,5 @@ public final class Graph {
   }
 
   @Override
-  public String toString() { return "graph " + name + " (" + nodes.size() + " nodes)"; }
+  public String toString() { return "graph " + name + " (" + nodeCount + " nodes)"; }
 }

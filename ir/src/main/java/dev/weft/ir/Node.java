@@ -20,6 +20,9 @@ public final class Node {
   private final TreeMap<String, Attribute> attributes = new TreeMap<>();
   private Location location;
   private Graph graph;
+  Node prev;   // schedule neighbours, kept by Graph
+  Node next;
+  private int graphAttributes;   // attributes holding graphs
 
   Node(OpDef op, Location location) {
     this.op = Objects.requireNonNull(op, "op");
@@ -62,6 +65,7 @@ public final class Node {
   public void setAttribute(String name, Attribute value) {
     Objects.requireNonNull(value, "attribute " + name);
     Attribute old = attributes.put(name, value);
+    graphAttributes += holdsGraphs(value) - (old == null ? 0 : holdsGraphs(old));
     if (value instanceof Attribute.GraphValue g) g.value().setParent(this);
     if (value instanceof Attribute.Graphs gs) gs.values().forEach(g -> g.setParent(this));
     if (old != null) disposeGraphsOf(old);
@@ -71,8 +75,11 @@ public final class Node {
 
   public void removeAttribute(String name) {
     Attribute old = attributes.remove(name);
+    if (old != null) graphAttributes -= holdsGraphs(old);
     if (old != null) disposeGraphsOf(old);
   }
+
+  private static int holdsGraphs(Attribute a) { return a instanceof Attribute.GraphValue || a instanceof Attribute.Graphs ? 1 : 0; }
 
   /** A replaced or removed subgraph stops reading enclosing values, unless it now belongs to another node. */
   private void disposeGraphsOf(Attribute old) {
@@ -90,6 +97,7 @@ public final class Node {
 
   /** Subgraphs held in attributes, in attribute-name order. */
   public List<Graph> subgraphs() {
+    if (graphAttributes == 0) return List.of();   // the common case, asked for every node by every walk
     List<Graph> out = new ArrayList<>();
     for (Attribute a : attributes.values()) {
       if (a instanceof Attribute.GraphValue g) out.add(g.value());
