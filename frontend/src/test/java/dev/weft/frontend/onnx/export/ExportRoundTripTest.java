@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
  */
 class ExportRoundTripTest {
   /** Node tests that must round-trip (raise as the op families grow). */
-  static final int NODE_FLOOR = 0;
+  static final int NODE_FLOOR = 1562;
   /** Corpus models (models/) that must round-trip. */
-  static final int MODEL_FLOOR = 0;
+  static final int MODEL_FLOOR = 14;
 
   static Path corpus() {
     String explicit = System.getProperty("weft.corpus");
@@ -35,12 +35,12 @@ class ExportRoundTripTest {
     return base.resolve("../shared/corpus").toAbsolutePath().normalize();
   }
 
-  static List<ExportRoundTrip.Outcome> runAll(List<Path[]> work) throws Exception {
+  static List<ExportRoundTrip.Outcome> runAll(List<Path[]> work, ExportRoundTrip.Check check) throws Exception {
     int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Future<ExportRoundTrip.Outcome>> fs = new ArrayList<>();
-      for (Path[] w : work) fs.add(pool.submit(() -> ExportRoundTrip.run(w[0], w[1], 60)));
+      for (Path[] w : work) fs.add(pool.submit(() -> ExportRoundTrip.run(w[0], w[1], 120, check)));
       List<ExportRoundTrip.Outcome> out = new ArrayList<>();
       for (Future<ExportRoundTrip.Outcome> f : fs) out.add(f.get());
       return out;
@@ -81,7 +81,7 @@ class ExportRoundTripTest {
         s.filter(p -> p.toString().endsWith(".onnx")).sorted().forEach(m -> work.add(new Path[] {dir, m}));
       }
     }
-    long pass = report("export round trip, node tests", runAll(work), "export-roundtrip-node.txt");
+    long pass = report("export round trip, node tests", runAll(work, ExportRoundTrip.Check.nodeTests()), "export-roundtrip-node.txt");
     assertTrue(pass >= NODE_FLOOR, pass + " node tests round-trip, below the floor of " + NODE_FLOOR);
   }
 
@@ -96,7 +96,7 @@ class ExportRoundTripTest {
         s.filter(p -> p.toString().endsWith(".onnx")).sorted().forEach(m -> work.add(new Path[] {dir, m}));
       }
     }
-    long pass = report("export round trip, corpus models", runAll(work), "export-roundtrip-models.txt");
+    long pass = report("export round trip, corpus models", runAll(work, ExportRoundTrip.Check.models()), "export-roundtrip-models.txt");
     assertTrue(pass >= MODEL_FLOOR, pass + " corpus models round-trip, below the floor of " + MODEL_FLOOR);
   }
 }
