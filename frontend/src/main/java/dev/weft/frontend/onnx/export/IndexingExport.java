@@ -27,6 +27,7 @@ final class IndexingExport implements ExportFamily {
         cx.attrs(n, "axis", "largest", "sorted")));
     t.add("sort", IndexingExport::sort);
     t.add("cum_sum", IndexingExport::cumSum);
+    t.add("cum_prod", Rules.weft("ONNX CumProd needs opset 26"));
   }
 
   /** A full sort is TopK with k = the axis length (a constant when static, else Shape-15 of that dim). */

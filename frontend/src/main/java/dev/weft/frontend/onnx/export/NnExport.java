@@ -45,6 +45,14 @@ final class NnExport implements ExportFamily {
     t.add("rnn", Rules.window("RNN", rnn));
     t.add("gru", (n, cx) -> cx.node("GRU", cx.ins(n), cx.outs(n), cx.attrsNonEmpty(n, concat(rnn, "linear_before_reset"))));
     t.add("lstm", (n, cx) -> cx.node("LSTM", cx.ins(n), cx.outs(n), cx.attrsNonEmpty(n, concat(rnn, "input_forget"))));
+    t.add("deform_conv", Rules.window("DeformConv", "kernel_shape", "strides", "pads", "dilations", "group", "offset_group"));
+    t.add("grid_sample", Rules.same("GridSample", "mode", "padding_mode", "align_corners"));
+    t.add("roi_align", Rules.same("RoiAlign", "coordinate_transformation_mode", "mode", "output_height", "output_width",
+        "sampling_ratio", "spatial_scale"));
+    t.add("max_unpool", Rules.window("MaxUnpool", "kernel_shape", "strides", "pads"));
+    t.add("nll_loss", Rules.same("NegativeLogLikelihoodLoss", "reduction", "ignore_index"));
+    t.add("softmax_cross_entropy_loss", Rules.same("SoftmaxCrossEntropyLoss", "reduction", "ignore_index"));
+    t.add("linear_attention", Rules.weft("ONNX LinearAttention needs opset 27"));
     t.add("resize", Rules.window("Resize", "mode", "coordinate_transformation_mode", "nearest_mode", "cubic_coeff_a",
         "exclude_outside", "extrapolation_value", "antialias", "keep_aspect_ratio_policy", "axes"));
   }
