@@ -116,15 +116,17 @@ class OrtCheckTest {
     }
     int origPass = 0, exportPass = 0;
     TreeMap<String, String> regressions = new TreeMap<>();
+    TreeMap<String, String> weftOnly = new TreeMap<>();
     for (Case c : cases) {
       String o = verdict(results.get(c.name() + "#orig"), c.expected());
       String e = verdict(results.get(c.name() + "#export"), c.expected());
       if (o == null) origPass++;
       if (e == null) exportPass++;
-      if (o == null && e != null) regressions.put(c.name(), e);
+      if (o == null && e != null) (e.contains(ExportContext.WEFT_DOMAIN + ":") ? weftOnly : regressions).put(c.name(), e);
     }
     StringBuilder report = new StringBuilder("ONNX Runtime on " + cases.size() + " node tests: original passes " + origPass
-        + ", Weft's export passes " + exportPass + ", " + regressions.size() + " pass on the original only\n");
+        + ", Weft's export passes " + exportPass + "; pass on the original only: " + weftOnly.size()
+        + " with dev.weft ops (" + String.join(", ", weftOnly.keySet()) + "), " + regressions.size() + " others\n");
     regressions.forEach((k, v) -> report.append(k).append(": ").append(v).append('\n'));
     Files.createDirectories(Path.of("target"));
     Files.writeString(Path.of("target/export-ort.txt"), report.toString());
@@ -133,12 +135,12 @@ class OrtCheckTest {
   }
 
   /**
-   * Tests ORT passes on the original but not on the export, as measured with ORT 1.30: ops
-   * written in the dev.weft domain (bitcast needs opset 26; batched Scan-8; GQA attention, whose
-   * decomposition does not handle kv heads != q heads) and attention with fully masked rows,
-   * where the decomposition gives NaN and the kernel zeros.
+   * The export may not fail where ORT passes the original, except on ops written in the
+   * dev.weft domain on purpose (listed with a warning at export): measured with ORT 1.30, 32
+   * such tests (bitcast and cum_prod need opsets 26/27, batched Scan-8, GQA attention whose
+   * decomposition does not handle kv heads != q heads).
    */
-  static final int MAX_REGRESSIONS = 24;
+  static final int MAX_REGRESSIONS = 0;
 
   private static boolean simple(List<Object> vs) {
     for (Object v : vs) if (!(v instanceof Tensor t) || !ORT_TYPES.containsKey(t.dtype())) return false;
