@@ -25,9 +25,15 @@ public final class PassManager {
    * constant-fold then folds what became constant (and the model's own constant math);
    * canonicalize removes identities, which exposes more common subexpressions;
    * fold-batchnorm needs constant conv weights, which folding may have produced;
+   * the recognize-* passes then raise decomposed gelu, layer/RMS norms, softmax and attention
+   * into composites: after simplification, because canonicalize removes the x*1 and x+0 that
+   * would hide a form and folding makes its constants visible; recognize-softmax before
+   * recognize-attention, which matches on the softmax composite; before cse and dce, which
+   * clean up what the raised forms left (shared constants, a dead transpose);
    * cse merges duplicates (equal constants included); dce last removes everything made dead.
    */
-  public static final String DEFAULT_PIPELINE = "fold-shapes,constant-fold,canonicalize,fold-batchnorm,cse,dce";
+  public static final String DEFAULT_PIPELINE = "fold-shapes,constant-fold,canonicalize,fold-batchnorm,"
+      + "recognize-gelu,recognize-layer-norm,recognize-softmax,recognize-attention,cse,dce";
 
   private final PassRegistry registry;
   private final Pipeline pipeline;
