@@ -25,9 +25,12 @@ public final class PassManager {
    * constant-fold then folds what became constant (and the model's own constant math);
    * canonicalize removes identities, which exposes more common subexpressions;
    * fold-batchnorm needs constant conv weights, which folding may have produced;
-   * cse merges duplicates (equal constants included); dce last removes everything made dead.
+   * cse merges duplicates (equal constants included); dce removes everything made dead;
+   * fuse runs last: it needs the final graph (folded shapes and constants would split groups,
+   * and a later rewrite could not see into fused bodies); in weft compile it runs after
+   * partitioning, once per rank.
    */
-  public static final String DEFAULT_PIPELINE = "fold-shapes,constant-fold,canonicalize,fold-batchnorm,cse,dce";
+  public static final String DEFAULT_PIPELINE = "fold-shapes,constant-fold,canonicalize,fold-batchnorm,cse,dce,fuse";
 
   private final PassRegistry registry;
   private final Pipeline pipeline;
