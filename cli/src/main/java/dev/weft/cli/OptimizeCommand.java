@@ -7,6 +7,9 @@ import dev.weft.passes.PassContext;
 import dev.weft.passes.PassInfo;
 import dev.weft.passes.PassManager;
 import dev.weft.passes.PassRegistry;
+import dev.weft.passes.fusion.Fuse;
+import dev.weft.passes.fusion.FusionReport;
+import dev.weft.passes.fusion.KernelCount;
 import dev.weft.passes.instrument.DumpDir;
 import dev.weft.passes.instrument.PrintIr;
 import dev.weft.passes.instrument.Timing;
@@ -31,6 +34,7 @@ import picocli.CommandLine.Spec;
         "  weft optimize model.onnx -o model.opt.wir --timing",
         "  weft optimize model.onnx --pipeline 'canonicalize,cse,dce' --print-ir-after change",
         "  weft optimize model.wir --pipeline 'constant-fold{max-bytes=4096}' --dump-dir dump/",
+        "  weft optimize model.onnx --explain-fusion -o model.opt.wir",
         "  weft optimize --list-passes",
         "",
         "A pass that throws or breaks the IR leaves a reproducer (its input .wir and the pipeline to rerun)",
@@ -68,6 +72,10 @@ final class OptimizeCommand implements Callable<Integer> {
       description = "Where a failing pass's reproducer goes. Default: --dump-dir if given, else the system temp folder.")
   Path reproducerDir;
 
+  @Option(names = "--explain-fusion",
+      description = "Print each fused group (id, kind, members with locations, bytes saved) and why each neighbour was not merged.")
+  boolean explainFusion;
+
   @Option(names = "--list-passes", description = "List the known passes and their options, then exit.")
   boolean listPasses;
 
@@ -100,10 +108,15 @@ final class OptimizeCommand implements Callable<Integer> {
       if (dir != null) Files.createDirectories(dir);
       new WirPrinter().write(m, output);
       out.println("wrote " + output + " (" + PassManager.nodeCount(m) + " nodes)");
-    } else if (printIrAfter == null) {
+    } else if (printIrAfter == null && !explainFusion) {
       out.print(ModelLoader.print(m));
     }
     if (timing) out.print(t.table(ctx.statistics()));
+    if (explainFusion) {
+      FusionReport report = ctx.result(Fuse.NAME, FusionReport.class);
+      out.print(report == null ? "fusion: the pipeline has no fuse pass (or it was disabled)\n" : report.text());
+      out.println(KernelCount.of(m.main()));
+    }
     return Main.OK;
   }
 }

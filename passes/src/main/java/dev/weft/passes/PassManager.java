@@ -30,10 +30,13 @@ public final class PassManager {
    * would hide a form and folding makes its constants visible; recognize-softmax before
    * recognize-attention, which matches on the softmax composite; before cse and dce, which
    * clean up what the raised forms left (shared constants, a dead transpose);
-   * cse merges duplicates (equal constants included); dce last removes everything made dead.
+   * cse merges duplicates (equal constants included); dce removes everything made dead;
+   * fuse runs last: it needs the final graph (folded shapes and constants would split groups,
+   * and a later rewrite could not see into fused bodies); in weft compile it runs after
+   * partitioning, once per rank.
    */
   public static final String DEFAULT_PIPELINE = "fold-shapes,constant-fold,canonicalize,fold-batchnorm,"
-      + "recognize-gelu,recognize-layer-norm,recognize-softmax,recognize-attention,cse,dce";
+      + "recognize-gelu,recognize-layer-norm,recognize-softmax,recognize-attention,cse,dce,fuse";
 
   private final PassRegistry registry;
   private final Pipeline pipeline;
