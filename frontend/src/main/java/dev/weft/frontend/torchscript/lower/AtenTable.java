@@ -40,7 +40,7 @@ public final class AtenTable {
   public static final Set<String> PRIMS = Set.of("NumToTensor", "device", "dtype", "unchecked_unwrap_optional",
       "RaiseException", "min", "max");
 
-  private static void row(String name, String params, Handler h) { ROWS.put(name, new Row(Sig.parse(name, params), h)); }
+  static void row(String name, String params, Handler h) { ROWS.put(name, new Row(Sig.parse(name, params), h)); }
 
   static {
     // Arithmetic: Python numbers fold, run-time sizes become i64 IR, tensors promote like torch.
@@ -325,6 +325,8 @@ public final class AtenTable {
         return fill(x, a.dims("size"), dt, op.equals("ones") ? 1 : 0);
       });
     }
+    AtenCommonOps.register();
+    AtenAttention.register();
   }
 
   private AtenTable() {}
@@ -420,7 +422,7 @@ public final class AtenTable {
     return dt == null ? s : x.emit().cast(s, dt);
   }
 
-  private static Value clip(Aten x, Value s, Object min, Object max) {
+  static Value clip(Aten x, Value s, Object min, Object max) {
     DType dt = Emit.dtype(s);
     Value lo = min == PyNone.NONE ? null : x.emit().cast(x.tensor(min, dt), dt);
     Value hi = max == PyNone.NONE ? null : x.emit().cast(x.tensor(max, dt), dt);
@@ -429,7 +431,7 @@ public final class AtenTable {
     return x.emit().b.op1("clip", Map.of(), s, lo, hi);
   }
 
-  private static Object conv(A a, Aten x, boolean transposed, long[] outputPadding) {
+  static Object conv(A a, Aten x, boolean transposed, long[] outputPadding) {
     Value in = a.t("input");
     Value w = a.t("weight");
     int k = Emit.rank(w) - 2;
@@ -554,7 +556,7 @@ public final class AtenTable {
     return e.op("iota", e.cast(x.tensor(start, dt), dt), e.cast(x.tensor(end, dt), dt), e.cast(x.tensor(step, dt), dt));
   }
 
-  private static Object fill(Aten x, List<Object> dims, DType dt, double value) {
+  static Object fill(Aten x, List<Object> dims, DType dt, double value) {
     Tensor v = dt == DType.BOOL ? Tensor.ofBools(new long[] {1}, value != 0) : Tensor.of(dt, new long[] {1}, value);
     long[] st = Emit.staticLongs(dims);
     if (st != null) return x.emit().op("fill", attrs("shape", st, "value", v));
