@@ -70,6 +70,9 @@ final class AtenCommonOps {
     // max(self) | max.dim(self, dim, keepdim) -> (values, indices) | max.other(self, other)
     for (String op : List.of("max", "min")) {
       row(op, "self, dim=None, keepdim=False", (a, x) -> {
+        Object self = a.get("self");
+        if (Lowerer.sequence(self) != null && a.none("dim")) return x.builtin(op, List.of(self), Map.of(), a.f, a.at);
+        if (Aten.scalars(self) && Aten.scalars(a.get("dim"))) return x.builtin(op, List.of(self, a.get("dim")), Map.of(), a.f, a.at);
         Value s = a.t("self");
         String red = op.equals("max") ? "reduce_max" : "reduce_min";
         if (a.none("dim")) return reduce(x, red, s, new long[0], false);

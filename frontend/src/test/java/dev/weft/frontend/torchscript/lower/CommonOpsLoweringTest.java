@@ -42,7 +42,8 @@ class CommonOpsLoweringTest {
     List<Tensor> r = run("x", List.of(
         "v, i, = torch.max(x, 1)",
         "v0, i0, = torch.min(x, 0, True)",
-        "return (torch.amax(x, [1]), torch.amin(x, [0], True), v, i, v0, i0, torch.max(x), torch.argmax(x),",
+        "_0 = torch.mul(x, torch.sub(torch.max(torch.size(x, 0), 1), torch.min([1, torch.size(x, 1)])))",
+        "return (torch.amax(_0, [1]), torch.amin(x, [0], True), v, i, v0, i0, torch.max(x), torch.argmax(x),",
         "  torch.argmax(x, 1, True), torch.argmin(x, -1), torch.mean(x, [1], True), torch.sum(x, [0]))"), X23);
     assertFloats(r.get(0), shape(2), 5, 7);
     assertFloats(r.get(1), shape(1, 3), 1, 0, 2);
