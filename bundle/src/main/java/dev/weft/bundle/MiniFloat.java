@@ -76,14 +76,14 @@ public final class MiniFloat {
     }
 
     int encode(double x, boolean saturate) {
-      // f4e2m1 has no NaN: ONNX's reference maps NaN to +max (0x7), not to zero.
-      if (Double.isNaN(x)) return nanCode >= 0 ? nanCode : positiveCodes[positives.length - 1];
+      // f4e2m1 has no NaN: the ONNX Cast node tests' oracle maps NaN to 0x8 (-0).
+      if (Double.isNaN(x)) return nanCode >= 0 ? nanCode : signBit;
       boolean neg = x < 0 || (x == 0 && 1 / x < 0);
       double a = Math.abs(x);
       int sign = neg && !(unsignedZero && a == 0) ? signBit : 0;
-      // ONNX Cast: an infinity becomes NaN in the fnuz types even when saturating; only
-      // finite values beyond max saturate there.
-      if (Double.isInfinite(a) && unsignedZero) return nanCode;
+      // ONNX Cast (as its node tests' oracle computes it): in the fnuz types an infinity
+      // saturates to +-max like any large value, and becomes NaN only without saturation.
+      if (Double.isInfinite(a) && unsignedZero && !saturate) return nanCode;
       if (Double.isInfinite(a) || a >= overflowAt) {
         if (saturate || nanCode < 0) return sign | positiveCodes[positives.length - 1];
         if (hasInf) return sign | ((signBit - 1) & ~((1 << mantissaBitsOf()) - 1));

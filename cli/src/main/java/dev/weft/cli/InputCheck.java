@@ -10,7 +10,10 @@ import dev.weft.ir.SequenceType;
 import dev.weft.ir.Shape;
 import dev.weft.ir.TensorType;
 import dev.weft.ir.Value;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Arrays;
 
 /**
@@ -19,6 +22,17 @@ import java.util.Arrays;
  */
 final class InputCheck {
   private InputCheck() {}
+
+  /** The types of input_0.pb, input_1.pb, ... in a folder (for formats that do not declare inputs). */
+  static List<TensorType> typesOfFiles(Path dir) {
+    List<TensorType> types = new ArrayList<>();
+    for (int k = 0; Files.isRegularFile(dir.resolve("input_" + k + ".pb")); k++) {
+      Tensor t = OnnxTestData.readTensor(dir.resolve("input_" + k + ".pb"));
+      types.add(TensorType.of(t.dtype(), t.shape()));
+    }
+    if (types.isEmpty()) throw new WeftException(dir + ": no input_0.pb (TorchScript models take their input types from the files)");
+    return types;
+  }
 
   static Object read(Path file, Value input) {
     TypeProto kind = switch (input.type()) {

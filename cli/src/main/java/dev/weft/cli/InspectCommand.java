@@ -29,7 +29,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class InspectCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "MODEL", description = "A .onnx or .wir model.")
+  @Parameters(index = "0", paramLabel = "MODEL", description = "A .onnx, .pt (TorchScript) or .wir model.")
   Path model;
 
   @Option(names = "--ir", description = "Print the imported graph in the .wir text form.")

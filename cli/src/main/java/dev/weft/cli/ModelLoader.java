@@ -5,7 +5,11 @@ import dev.weft.frontend.onnx.OnnxCoverage;
 import dev.weft.frontend.onnx.OnnxImporter;
 import dev.weft.frontend.onnx.OnnxModel;
 import dev.weft.frontend.onnx.OnnxModelReader;
+import dev.weft.frontend.torchscript.TorchArchive;
+import dev.weft.frontend.torchscript.TorchScriptCoverage;
+import dev.weft.frontend.torchscript.TorchScriptImporter;
 import dev.weft.ir.Module;
+import dev.weft.ir.TensorType;
 import dev.weft.ir.Node;
 import dev.weft.ir.Verifier;
 import dev.weft.ir.text.MemoryWeights;
@@ -33,16 +37,28 @@ public final class ModelLoader {
     if (name.endsWith(".onnx")) return Format.ONNX;
     if (name.endsWith(".wir")) return Format.WIR;
     if (name.endsWith(".pt") || name.endsWith(".pth")) return Format.TORCHSCRIPT;
-    throw new WeftException(model + ": unknown model format (expected .onnx or .wir)");
+    throw new WeftException(model + ": unknown model format (expected .onnx, .pt or .wir)");
   }
 
   /** Reads, imports and verifies a model. */
-  public static Module load(Path model) {
+  public static Module load(Path model) { return load(model, null); }
+
+  /**
+   * Reads, imports and verifies a model. TorchScript archives do not record their input types,
+   * so {@code torchInputs} (e.g. the types of the input files at hand; dims 0/1 become symbolic
+   * batch/seq) types the graph inputs; null leaves them as f32 of unknown rank.
+   */
+  public static Module load(Path model, List<TensorType> torchInputs) {
     requireFile(model);
     Module m = switch (formatOf(model)) {
       case ONNX -> OnnxImporter.importModel(OnnxModelReader.read(model));
       case WIR -> parseWir(model);
-      case TORCHSCRIPT -> throw new WeftException(model + ": TorchScript import is not available in this version of weft");
+      case TORCHSCRIPT -> {
+        try (TorchArchive archive = TorchArchive.open(model)) {
+          yield TorchScriptImporter.importModule(archive, model.getFileName().toString(),
+              torchInputs == null ? null : TorchScriptImporter.symbolic(torchInputs));
+        }
+      }
     };
     new Verifier().verify(m);
     return m;
@@ -75,7 +91,16 @@ public final class ModelLoader {
         }
         byOp.forEach((op, nodes) -> out.add(new OpUse("weft", op, 0, true, nodes)));
       }
-      case TORCHSCRIPT -> throw new WeftException(model + ": TorchScript import is not available in this version of weft");
+      case TORCHSCRIPT -> {
+        try (TorchArchive archive = TorchArchive.open(model)) {
+          for (TorchScriptCoverage.Entry e : TorchScriptCoverage.scan(archive).entries()) {
+            int colon = e.op().indexOf("::");
+            String domain = colon < 0 ? "" : e.op().substring(0, colon);
+            String op = colon < 0 ? e.op() : e.op().substring(colon + 2);
+            out.add(new OpUse(domain, op, 0, e.supported(), e.uses()));
+          }
+        }
+      }
     }
     return out;
   }

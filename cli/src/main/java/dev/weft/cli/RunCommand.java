@@ -31,7 +31,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "MODEL", description = "A .onnx or .wir model.")
+  @Parameters(index = "0", paramLabel = "MODEL", description = "A .onnx, .pt (TorchScript) or .wir model.")
   Path model;
 
   @Option(names = "--inputs", required = true, paramLabel = "DIR", description = "Folder with input_0.pb, input_1.pb, ...")
@@ -51,7 +51,9 @@ final class RunCommand implements Callable<Integer> {
     if (engine == Engine.compiled) {
       throw new WeftException("--engine compiled: compiled execution is not available in this version of weft; use --engine reference");
     }
-    Module m = ModelLoader.load(model);
+    Module m = ModelLoader.formatOf(model) == ModelLoader.Format.TORCHSCRIPT
+        ? ModelLoader.load(model, InputCheck.typesOfFiles(inputs))
+        : ModelLoader.load(model);
     Graph g = m.main();
     List<Object> args = readInputs(g);
     long t0 = System.nanoTime();

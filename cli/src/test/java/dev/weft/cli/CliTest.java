@@ -98,6 +98,22 @@ class CliTest {
   }
 
   @Test
+  void undefinedValueCycleAndWrongAttributeKindAreUserErrorsWithLocations() throws IOException {
+    Result undefined = weft("inspect", writeModel("module {\n graph @main(%a: f32[2]) -> (%y) {\n  %y = relu(%nope)\n }\n}\n").toString());
+    assertEquals(1, undefined.code());
+    assertTrue(undefined.err().contains("m.wir:3:") && undefined.err().contains("nope"), undefined.err());
+    // A use before definition is how a cycle looks in the text form: %b feeds %a which feeds %b.
+    Result cycle = weft("inspect", writeModel(
+        "module {\n graph @main(%x: f32[2]) -> (%b) {\n  %a = add(%x, %b)\n  %b = relu(%a)\n }\n}\n").toString());
+    assertEquals(1, cycle.code());
+    assertTrue(cycle.err().contains("m.wir:3:"), cycle.err());
+    Result attr = weft("inspect", writeModel(
+        "module {\n graph @main(%x: f32[2,3]) -> (%y) {\n  %y = transpose(%x) {perm = \"oops\"}\n }\n}\n").toString());
+    assertEquals(1, attr.code());
+    assertTrue(attr.err().contains("m.wir:3:") && attr.err().contains("perm"), attr.err());
+  }
+
+  @Test
   void missingInputFileNamesTheInput() throws IOException {
     Path model = writeModel(ADD_RELU);
     Path in = Files.createDirectories(tmp.resolve("in"));

@@ -50,7 +50,9 @@ public final class ControlFlowOps implements OpLibrary {
             .doc("ONNX Loop: operands (max_trip_count?, cond?, carried...); body (iter, cond, carried...)"
                 + " -> (cond, carried..., scan...); results (carried..., scan outputs stacked on axis 0).")
             .build(),
-        OpDef.core("scan").inputs(1, OpDef.VARIADIC).outputs(0, OpDef.VARIADIC)
+        // Minimum 0: Scan-8's sequence_lens (operand 0 when batched) is optional; the shape
+        // function checks that there is at least one scan input.
+        OpDef.core("scan").inputs(0, OpDef.VARIADIC).outputs(0, OpDef.VARIADIC)
             .required("body", Attribute.Kind.GRAPH)
             .required("num_scan_inputs", Attribute.Kind.INT)
             .optional("scan_input_axes", Attribute.Kind.INTS)
@@ -205,6 +207,9 @@ public final class ControlFlowOps implements OpLibrary {
     long m = c.attrs().getInt("num_scan_inputs");
     ScanLayout l = ScanLayout.of(c.inputCount(), m, body.outputs().size(), batched);
     if (m < 1 || l.states < 0) throw c.fail("num_scan_inputs " + m + " does not fit " + c.inputCount() + " operands");
+    for (int i = l.first; i < c.inputCount(); i++) {
+      if (!c.hasInput(i)) throw c.fail("operand " + i + " (a state or scan input) is missing");
+    }
     if (l.outputs < 0) throw c.fail("scan body has fewer outputs than states");
     if (body.inputs().size() != l.states + l.scans) {
       throw c.fail("scan body takes " + body.inputs().size() + " inputs, expected " + (l.states + l.scans));

@@ -205,8 +205,8 @@ public final class IndexingOps implements OpLibrary {
       y.setDouble(yi, switch (r) {
         case "add" -> a + b;
         case "mul" -> a * b;
-        case "max" -> ElementwiseOps.nanMax(a, b);
-        default -> ElementwiseOps.nanMin(a, b);
+        case "max" -> ScalarMath.nanMax(a, b);
+        default -> ScalarMath.nanMin(a, b);
       });
     } else {
       long a = y.getLong(yi);

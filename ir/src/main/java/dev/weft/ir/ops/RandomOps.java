@@ -26,6 +26,12 @@ import java.util.List;
  *   <li>{@code multinomial}: per batch row, softmax of the row, then per sample the first class
  *       whose cumulative probability exceeds {@code u} (the last class if rounding leaves none).</li>
  * </ul>
+ * The composite {@code dropout} (x, ratio, training) -> (y, mask) draws one {@code u} per
+ * element and keeps it when {@code u >= ratio} (as ONNX's reference, with our generator):
+ * {@code y = keep ? x / (1 - ratio) : 0}, {@code mask = keep}; when {@code training} is false,
+ * {@code y = x} and the mask is all true. Ratio and training are run-time scalars, so ratio 0
+ * needs no constant: {@code u >= 0} always holds and y is x exactly. Its decomposition is
+ * {@code random_uniform} (f64, the same seed) compared with the ratio, then selects.
  * ONNX gives seeds as floats and leaves unseeded nodes nondeterministic; its importer maps a
  * seed {@code s} to {@code (long) s} when integral, else to the bits of {@code s}, and an absent
  * seed to a fixed per-node value, so imports are reproducible.
@@ -89,6 +95,13 @@ public final class RandomOps implements OpLibrary {
               return List.of(TensorType.of(d, batch, dev.weft.ir.Dim.of(n)));
             })
             .kernel(RandomOps::multinomial)
+            .build(),
+        OpDef.composite("dropout").inputs(3).outputs(2)
+            .attr("seed", Attribute.of(0L))
+            .infer(RandomOps::inferDropout)
+            .kernel(RandomOps::dropout)
+            .decompose(RandomOps::expandDropout)
+            .doc("Training-mode dropout with run-time ratio and training flags; (y, bool mask).")
             .build());
   }
 
@@ -139,6 +152,48 @@ public final class RandomOps implements OpLibrary {
       }
     }
     return KernelContext.one(y);
+  }
+
+  static List<Type> inferDropout(InferContext c) {
+    TensorType x = c.tensor(0);
+    if (!x.dtype().isFloat()) throw c.fail("dropout input must be a float tensor, got " + x.dtype());
+    if (!c.tensor(1).dtype().isFloat()) throw c.fail("dropout ratio must be a float, got " + c.tensor(1).dtype());
+    if (c.tensor(2).dtype() != DType.BOOL) throw c.fail("dropout training flag must be bool, got " + c.tensor(2).dtype());
+    for (int i = 1; i < 3; i++) {
+      Shape s = c.shape(i);
+      if (s.isRanked() && s.rank() != 0) throw c.fail("dropout operand " + i + " must be a scalar, has shape " + s);
+    }
+    return List.of(x, new TensorType(DType.BOOL, x.shape()));
+  }
+
+  private static Object[] dropout(KernelContext c) {
+    Tensor x = c.tensor(0);
+    double ratio = c.tensor(1).getDouble(0);
+    boolean training = c.tensor(2).getBool(0);
+    Tensor y = Tensor.zeros(x.dtype(), x.shape());
+    Tensor mask = Tensor.zeros(DType.BOOL, x.shape());
+    SplitMix g = new SplitMix(c.attrs().getInt("seed"));
+    double scale = 1 / (1 - ratio);
+    for (long i = 0; i < x.size(); i++) {
+      boolean keep = !training || g.uniform() >= ratio;
+      y.setDouble(i, !training ? x.getDouble(i) : keep ? x.getDouble(i) * scale : 0);
+      mask.setBool(i, keep);
+    }
+    return new Object[] {y, mask};
+  }
+
+  private static List<dev.weft.ir.Value> expandDropout(dev.weft.ir.Node n, dev.weft.ir.GraphBuilder b) {
+    dev.weft.ir.Value x = n.input(0);
+    dev.weft.ir.Value training = n.input(2);
+    DType dt = x.tensorType().dtype();
+    dev.weft.ir.Value u = b.op1("random_uniform", java.util.Map.of("dtype", Attribute.of(DType.F64),
+        "seed", Attribute.of(n.attrs().getInt("seed"))), x);
+    dev.weft.ir.Value ratio = b.op1("cast", java.util.Map.of("to", Attribute.of(DType.F64)), n.input(1));
+    dev.weft.ir.Value keep = b.op1("greater_equal", u, ratio);
+    dev.weft.ir.Value one = b.constant(Tensor.scalar(DType.F64, 1));
+    dev.weft.ir.Value scale = b.op1("cast", java.util.Map.of("to", Attribute.of(dt)), b.op1("div", one, b.op1("sub", one, ratio)));
+    dev.weft.ir.Value dropped = b.op1("select", keep, b.op1("mul", x, scale), b.constant(Tensor.scalar(dt, 0)));
+    return List.of(b.op1("select", training, dropped, x), b.op1("or", b.op1("not", training), keep));
   }
 
   /** SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and specified exactly, so every backend can reproduce it. */

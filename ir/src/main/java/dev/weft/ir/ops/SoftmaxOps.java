@@ -15,7 +15,8 @@ import java.util.List;
 
 /**
  * Single-axis normalizers: the composites {@code softmax}, {@code log_softmax} (max-subtracted,
- * as their decompositions), {@code lp_normalization} (x / ||x||_p along axis, p in {1, 2}) and
+ * as their decompositions), {@code lp_normalization} (x / ||x||_p along axis, p in {1, 2}; 0
+ * where the norm is 0, as ONNX's reference) and
  * the custom {@code hardmax} (one-hot of the first maximum along axis).
  */
 public final class SoftmaxOps implements OpLibrary {
@@ -79,7 +80,8 @@ public final class SoftmaxOps implements OpLibrary {
               n += p == 1 ? Math.abs(a) : a * a;
             }
             if (p == 2) n = Math.sqrt(n);
-            for (int i = 0; i < dim; i++) y[base + i * inner] = v[base + i * inner] / n;
+            // ONNX: a zero norm gives zeros, not 0/0 = NaN.
+            for (int i = 0; i < dim; i++) y[base + i * inner] = n == 0 ? 0 : v[base + i * inner] / n;
           }
           case HARDMAX -> {
             int arg = 0;
@@ -109,7 +111,8 @@ public final class SoftmaxOps implements OpLibrary {
     Value norm = n.attrs().getInt("p") == 1
         ? NnSupport.reduce(b, "reduce_sum", b.op1("abs", x), ax, true)
         : b.op1("sqrt", NnSupport.reduce(b, "reduce_sum", b.op1("mul", x, x), ax, true));
-    return List.of(b.op1("div", x, norm));
+    Value zero = b.constant(Tensor.scalar(x.tensorType().dtype(), 0));
+    return List.of(b.op1("select", b.op1("equal", norm, zero), zero, b.op1("div", x, norm)));
   }
 
   static boolean isFloat(DType t) { return t.isFloat(); }

@@ -22,7 +22,7 @@ import java.util.Map;
 
 /**
  * Order-based ops: sort (stable; equal keys keep index order in both directions, as ONNX TopK
- * requires), top_k (a composite: sort then slice), cum_sum and unique. NaN sorts above every
+ * requires), top_k (a composite: sort then slice), cum_sum, cum_prod and unique. NaN sorts above every
  * number, as numpy does.
  */
 public final class SortOps implements OpLibrary {
@@ -46,13 +46,8 @@ public final class SortOps implements OpLibrary {
             .decompose(SortOps::expandTopK)
             .doc("The k largest (smallest) along axis, always sorted; k as attribute or i64 operand 1.")
             .build(),
-        OpDef.core("cum_sum").inputs(1, 2).optional("axis", Attribute.Kind.INT)
-            .attr("exclusive", Attribute.of(0L)).attr("reverse", Attribute.of(0L))
-            .infer(c -> {
-              if (!c.attrs().has("axis") && !c.hasInput(1)) throw c.fail("cum_sum needs an axis");
-              return one(c.tensor(0));
-            })
-            .kernel(SortOps::cumSum).build(),
+        cumulative("cum_sum").kernel(c -> cumulative(c, false)).build(),
+        cumulative("cum_prod").kernel(c -> cumulative(c, true)).build(),
         OpDef.custom("unique").inputs(1).outputs(4)
             .attr("sorted", Attribute.of(1L)).optional("axis", Attribute.Kind.INT)
             .infer(SortOps::inferUnique).kernel(SortOps::unique).build());
@@ -153,7 +148,17 @@ public final class SortOps implements OpLibrary {
     return out;
   }
 
-  static Object[] cumSum(KernelContext c) {
+  /** cum_sum / cum_prod: axis as attribute or operand 1; exclusive starts from 0 (1), reverse scans backwards. */
+  private static OpDef.Builder cumulative(String name) {
+    return OpDef.core(name).inputs(1, 2).optional("axis", Attribute.Kind.INT)
+        .attr("exclusive", Attribute.of(0L)).attr("reverse", Attribute.of(0L))
+        .infer(c -> {
+          if (!c.attrs().has("axis") && !c.hasInput(1)) throw c.fail(name + " needs an axis");
+          return one(c.tensor(0));
+        });
+  }
+
+  static Object[] cumulative(KernelContext c, boolean product) {
     Tensor x = c.tensor(0);
     long ax = c.attrs().has("axis") ? c.attrs().getInt("axis") : c.tensor(1).getLong(0);
     int axis = ShapeMath.axis(ax, Math.max(1, x.rank()));
@@ -167,8 +172,8 @@ public final class SortOps implements OpLibrary {
     boolean floats = x.dtype().isFloat();
     for (long o = 0; o < outer; o++) {
       for (long i = 0; i < inner; i++) {
-        double fs = 0;
-        long is = 0;
+        double fs = product ? 1 : 0;
+        long is = product ? 1 : 0;
         for (long p = 0; p < d; p++) {
           long q = reverse ? d - 1 - p : p;
           long at = (o * d + q) * inner + i;
@@ -176,8 +181,14 @@ public final class SortOps implements OpLibrary {
             if (floats) y.setDouble(at, fs);
             else y.setLong(at, is);
           }
-          if (floats) fs += x.getDouble(at);
-          else is += x.getLong(at);
+          if (product) {
+            if (floats) fs *= x.getDouble(at);
+            else is *= x.getLong(at);
+          } else if (floats) {
+            fs += x.getDouble(at);
+          } else {
+            is += x.getLong(at);
+          }
           if (!exclusive) {
             if (floats) y.setDouble(at, fs);
             else y.setLong(at, is);

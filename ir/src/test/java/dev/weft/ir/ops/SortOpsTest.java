@@ -96,6 +96,19 @@ class SortOpsTest {
   }
 
   @Test
+  void cumProdModes() {
+    Tensor x = f32(s(4), 1, 2, 3, 4);
+    Attribute zero = Attribute.of(0L);
+    assertFloats(run1("cum_prod", Map.of("axis", zero), x), s(4), 1, 2, 6, 24);
+    assertFloats(run1("cum_prod", Map.of("axis", zero, "exclusive", Attribute.of(1L)), x), s(4), 1, 1, 2, 6);
+    assertFloats(run1("cum_prod", Map.of("axis", zero, "reverse", Attribute.of(1L)), x), s(4), 24, 24, 12, 4);
+    assertFloats(run1("cum_prod", Map.of("axis", zero, "reverse", Attribute.of(1L), "exclusive", Attribute.of(1L)), x),
+        s(4), 24, 12, 4, 1);
+    assertFloats(run1("cum_prod", Map.of(), f32(s(2, 3), 1, 2, 3, 4, 5, 6), Tensor.ofInts(s(), -1)), s(2, 3), 1, 2, 6, 4, 20, 120);
+    assertLongs(run1("cum_prod", Map.of(), Tensor.ofLongs(s(2, 2), 1, 2, 3, 4), i64(0)), s(2, 2), 1, 2, 3, 8);
+  }
+
+  @Test
   void uniqueSortedUnsortedAndAxis() {
     Tensor x = f32(s(6), 2, 1, 1, 3, 4, 3);
     List<Object> r = run("unique", Map.of(), x);

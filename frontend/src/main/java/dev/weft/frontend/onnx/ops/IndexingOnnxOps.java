@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * ONNX indexing, selection and ordering ops: Gather, GatherElements, GatherND, Scatter,
- * ScatterElements, ScatterND, OneHot, NonZero, Compress, TopK, CumSum, ReverseSequence, Unique.
+ * ScatterElements, ScatterND, OneHot, NonZero, Compress, TopK, CumSum, CumProd, ReverseSequence, Unique.
  */
 public final class IndexingOnnxOps implements OnnxOpLibrary {
   @Override
@@ -35,14 +35,8 @@ public final class IndexingOnnxOps implements OnnxOpLibrary {
     });
     t.add("TopK", 1, (n, c) -> topK(n, c, n.requireAttr("k").getI(), null));
     t.add("TopK", 10, (n, c) -> topK(n, c, -1, n.required(1)));
-    t.add("CumSum", 11, (n, c) -> {
-      long[] axis = constInts(c, n.required(1));
-      OnnxArgs a = new OnnxArgs(n, c).in(n.required(0)).attrInt("exclusive", n.attrInt("exclusive", 0))
-          .attrInt("reverse", n.attrInt("reverse", 0));
-      if (axis != null && axis.length == 1) a.attrInt("axis", axis[0]);
-      else a.in(n.required(1));
-      return one(a.build1("cum_sum"));
-    });
+    t.add("CumSum", 11, (n, c) -> one(cumulative(n, c, "cum_sum")));
+    t.add("CumProd", 26, (n, c) -> one(cumulative(n, c, "cum_prod")));
     t.add("ReverseSequence", 10, (n, c) -> one(new OnnxArgs(n, c).in(n.required(0)).in(n.required(1))
         .attrInt("batch_axis", n.attrInt("batch_axis", 1)).attrInt("time_axis", n.attrInt("time_axis", 0))
         .build1("reverse_sequence")));
@@ -56,6 +50,15 @@ public final class IndexingOnnxOps implements OnnxOpLibrary {
   static Value axisOp(OnnxNode n, ImportContext c, String op, int operands) {
     OnnxArgs a = new OnnxArgs(n, c).attrInt("axis", n.attrInt("axis", 0));
     for (int i = 0; i < operands; i++) a.in(n.required(i));
+    return a.build1(op);
+  }
+
+  static Value cumulative(OnnxNode n, ImportContext c, String op) {
+    long[] axis = constInts(c, n.required(1));
+    OnnxArgs a = new OnnxArgs(n, c).in(n.required(0)).attrInt("exclusive", n.attrInt("exclusive", 0))
+        .attrInt("reverse", n.attrInt("reverse", 0));
+    if (axis != null && axis.length == 1) a.attrInt("axis", axis[0]);
+    else a.in(n.required(1));
     return a.build1(op);
   }
 

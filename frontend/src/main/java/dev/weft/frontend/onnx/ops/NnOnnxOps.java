@@ -173,9 +173,14 @@ public final class NnOnnxOps implements OnnxOpLibrary {
     Value x = n.required(0);
     if (n.version() >= 12 && n.hasInput(2)) {
       Tensor tm = c.constantValue(n.input(2));
-      Tensor ratio = n.hasInput(1) ? c.constantValue(n.input(1)) : null;
-      boolean zeroRatio = ratio != null && ratio.getDouble(0) == 0;
-      if (!zeroRatio && (tm == null || tm.getBool(0))) throw c.fail(n, "training-mode Dropout is not supported (training_mode must be a constant false)");
+      if (tm == null || tm.getBool(0)) {
+        // Training mode (or not known until run time): the dropout composite decides per run;
+        // ratio 0 keeps everything. Our generator is SplitMix64 (RandomOps), not numpy's.
+        Value ratio = n.hasInput(1) ? n.input(1) : c.scalar(DType.F32, 0.5);
+        long seed = n.hasAttr("seed") ? n.attrInt("seed", 0) : n.outputName(0).hashCode();
+        List<Value> r = b.op("dropout", List.of(x, ratio, n.input(2)), Map.of("seed", Attribute.of(seed)));
+        return outs(n, r);
+      }
     }
     if (n.version() < 7 && n.attrInt("is_test", 0) == 0 && n.version() > 1) {
       // Old opsets: is_test = 0 means training; treat as inference as runtimes do for exported models.

@@ -57,7 +57,7 @@ public final class ShapeOnnxOps implements OnnxOpLibrary {
       Tensor v = n.attrTensor("value");
       return one(new OnnxArgs(n, c).ints("shape", n.required(0)).attr("value", v == null ? null : Attribute.of(v)).build1("fill"));
     });
-    t.add("Range", 11, (n, c) -> one(c.builder().op1("iota", n.required(0), n.required(1), n.required(2))));
+    t.add("Range", 11, (n, c) -> one(c.builder().op1("iota", scalar(c, n.required(0)), scalar(c, n.required(1)), scalar(c, n.required(2)))));
     t.add("DepthToSpace", 1, (n, c) -> one(new OnnxArgs(n, c).in(n.required(0)).attrInt("blocksize", n.requireAttr("blocksize").getI())
         .attr("mode", Attribute.of(n.attrString("mode", "DCR"))).build1("depth_to_space")));
     t.add("SpaceToDepth", 1, (n, c) -> one(new OnnxArgs(n, c).in(n.required(0))
@@ -90,6 +90,18 @@ public final class ShapeOnnxOps implements OnnxOpLibrary {
     }
     if (shapeInput != null) args.ints("shape", shapeInput);
     return one(args.attrInt("allowzero", allowzero).build1("reshape"));
+  }
+
+  /**
+   * Range's operands are scalars by the spec, but function bodies (AffineGrid's) feed it
+   * one-element 1-D tensors whose length is only known at run time (an If merging a [1] and a
+   * [0] branch), and ONNX's reference accepts them. Reshape to rank 0: a run-time error if the
+   * operand does not hold exactly one element.
+   */
+  static Value scalar(ImportContext c, Value v) {
+    Shape s = v.tensorType().shape();
+    if (s.isRanked() && s.rank() == 0) return v;
+    return c.builder().op1("reshape", java.util.Map.of("shape", Attribute.of(new long[0])), v);
   }
 
   static List<Value> reshapeForm(OnnxNode n, ImportContext c, String op, OnnxArgs args) {

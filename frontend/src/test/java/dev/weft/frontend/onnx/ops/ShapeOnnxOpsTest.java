@@ -112,4 +112,18 @@ class ShapeOnnxOpsTest {
     assertEquals("[N,3,2]", topk.get(1).tensorType().shape().toString());
     assertEquals(DType.I64, topk.get(1).tensorType().dtype());
   }
+
+  @Test
+  void rangeAcceptsOneElementVectorsOfRunTimeLength() {
+    // AffineGrid's function body passes Range a [_s] limit (an If merging [1] and [0] branches).
+    Ctx c = new Ctx();
+    Value limit = c.g.addInput("limit", TensorType.of(DType.I64, Dim.sym("K")));
+    Value r = lower(c, "Range", 11, List.of(c.b.constant(Tensor.ofLongs(new long[0], 1)), limit,
+        c.b.constant(Tensor.ofLongs(new long[0], 2))), 1).get(0);
+    c.g.addOutput(r);
+    Tensor y = (Tensor) new dev.weft.ir.interp.Interpreter().run(c.g, List.of(Tensor.ofLongs(new long[] {1}, 6))).get(0);
+    assertEquals("[1, 3, 5]", Arrays.toString(y.toLongArray()));
+    org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () ->
+        new dev.weft.ir.interp.Interpreter().run(c.g, List.of(Tensor.ofLongs(new long[] {2}, 6, 7))));
+  }
 }

@@ -1,0 +1,109 @@
+package dev.weft.cli;
+
+import dev.weft.bundle.WeftException;
+import dev.weft.ir.Module;
+import dev.weft.ir.text.WirPrinter;
+import dev.weft.passes.PassContext;
+import dev.weft.passes.PassInfo;
+import dev.weft.passes.PassManager;
+import dev.weft.passes.PassRegistry;
+import dev.weft.passes.instrument.DumpDir;
+import dev.weft.passes.instrument.PrintIr;
+import dev.weft.passes.instrument.Timing;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code weft optimize MODEL}: runs a graph pipeline and writes or prints the result as .wir. */
+@Command(
+    name = "optimize",
+    mixinStandardHelpOptions = true,
+    description = "Run a pass pipeline on a model (verifier between passes) and write the result as .wir.",
+    footer = {"", "Examples:",
+        "  weft optimize model.onnx -o model.opt.wir --timing",
+        "  weft optimize model.onnx --pipeline 'canonicalize,cse,dce' --print-ir-after change",
+        "  weft optimize model.wir --pipeline 'constant-fold{max-bytes=4096}' --dump-dir dump/",
+        "  weft optimize --list-passes",
+        "",
+        "A pass that throws or breaks the IR leaves a reproducer (its input .wir and the pipeline to rerun)",
+        "in --reproducer-dir, named in the error."})
+final class OptimizeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "A .onnx or .wir model.")
+  Path model;
+
+  @Option(names = "--pipeline", paramLabel = "STR", defaultValue = PassManager.DEFAULT_PIPELINE,
+      description = "Comma-separated passes, each optionally with {key=value,...}. Default: ${DEFAULT-VALUE}.")
+  String pipeline;
+
+  @Option(names = "--print-ir-after", paramLabel = "NAME|all|change|failure",
+      description = "Print the IR after the named pass(es), after all passes, after those that changed it, or after a failure.")
+  String printIrAfter;
+
+  @Option(names = "--dump-dir", paramLabel = "DIR", description = "Write the IR before the pipeline and after each pass, numbered, as .wir files.")
+  Path dumpDir;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the result here (.wir, large constants in FILE's .weights.bin). Default: print it.")
+  Path output;
+
+  @Option(names = "--timing", description = "Print per-pass time, node counts and statistics.")
+  boolean timing;
+
+  @Option(names = "--disable", split = ",", paramLabel = "PASS", description = "Skip these passes of the pipeline.")
+  List<String> disabled = List.of();
+
+  @Option(names = "--no-verify", description = "Do not run the verifier between passes.")
+  boolean noVerify;
+
+  @Option(names = "--reproducer-dir", paramLabel = "DIR",
+      description = "Where a failing pass's reproducer goes. Default: --dump-dir if given, else the system temp folder.")
+  Path reproducerDir;
+
+  @Option(names = "--list-passes", description = "List the known passes and their options, then exit.")
+  boolean listPasses;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    if (listPasses) {
+      for (PassInfo p : PassRegistry.global().all()) {
+        out.printf("  %-16s %s%n", p.name(), p.description());
+        p.sortedOptions().forEach((k, v) -> out.printf("  %-16s   {%s=...} %s%n", "", k, v));
+      }
+      out.println("Default pipeline: " + PassManager.DEFAULT_PIPELINE);
+      return Main.OK;
+    }
+    if (model == null) throw new WeftException("no MODEL given (see 'weft optimize --help')");
+    PassManager pm = PassManager.parse(pipeline);      // a bad pipeline fails before the model is read
+    Module m = ModelLoader.load(model);
+    PassContext ctx = new PassContext().verify(!noVerify);
+    disabled.forEach(ctx::disable);
+    Path repro = reproducerDir != null ? reproducerDir : dumpDir != null ? dumpDir
+        : Path.of(System.getProperty("java.io.tmpdir"), "weft-reproducers");
+    ctx.reproducerDir(repro);
+    if (printIrAfter != null) ctx.instrument(new PrintIr(printIrAfter, out));
+    if (dumpDir != null) ctx.instrument(new DumpDir(dumpDir));
+    Timing t = new Timing();
+    ctx.instrument(t);
+    pm.run(m, ctx);
+    if (output != null) {
+      Path dir = output.toAbsolutePath().getParent();
+      if (dir != null) Files.createDirectories(dir);
+      new WirPrinter().write(m, output);
+      out.println("wrote " + output + " (" + PassManager.nodeCount(m) + " nodes)");
+    } else if (printIrAfter == null) {
+      out.print(ModelLoader.print(m));
+    }
+    if (timing) out.print(t.table(ctx.statistics()));
+    return Main.OK;
+  }
+}

@@ -1,0 +1,108 @@
+package dev.weft.passes;
+
+import dev.weft.ir.OpRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Everything a pipeline run is configured by, in one object rather than in globals (STYLE
+ * item 6; TVM's PassContext, XLA's {@code --xla_disable_hlo_passes}): options, disabled passes,
+ * instruments, whether the verifier runs between passes (on by default), where crash
+ * reproducers go, the op registry, and the statistics passes count into.
+ */
+public final class PassContext {
+  private final TreeMap<String, String> options = new TreeMap<>();
+  private final Set<String> disabled = new LinkedHashSet<>();
+  private final List<PassInstrument> instruments = new ArrayList<>();
+  private boolean verify = true;
+  private Path reproducerDir;
+  private OpRegistry registry = OpRegistry.global();
+  private final Statistics statistics = new Statistics();
+  private String currentPass = "";
+
+  /**
+   * Options for every pass of the pipeline, keyed {@code pass.option} (as
+   * {@code constant-fold.max-bytes}); an option given in the pipeline entry wins.
+   */
+  public PassContext option(String key, String value) {
+    options.put(Objects.requireNonNull(key), Objects.requireNonNull(value));
+    return this;
+  }
+
+  public SortedMap<String, String> options() { return Collections.unmodifiableSortedMap(options); }
+
+  /** Options for {@code pass} from this context: keys {@code pass.*} with the prefix removed. */
+  public Map<String, String> optionsFor(String pass) {
+    TreeMap<String, String> out = new TreeMap<>();
+    String prefix = pass + ".";
+    options.forEach((k, v) -> {
+      if (k.startsWith(prefix)) out.put(k.substring(prefix.length()), v);
+    });
+    return out;
+  }
+
+  /** The pipeline skips these passes (they still appear, as skipped, in timing). */
+  public PassContext disable(String... passes) {
+    disabled.addAll(List.of(passes));
+    return this;
+  }
+
+  public Set<String> disabled() { return Collections.unmodifiableSet(disabled); }
+
+  public boolean isDisabled(String pass) { return disabled.contains(pass); }
+
+  public PassContext instrument(PassInstrument i) {
+    instruments.add(Objects.requireNonNull(i));
+    return this;
+  }
+
+  public List<PassInstrument> instruments() { return Collections.unmodifiableList(instruments); }
+
+  /** Run the verifier before the first pass and after every pass (default true). */
+  public PassContext verify(boolean on) {
+    this.verify = on;
+    return this;
+  }
+
+  public boolean verify() { return verify; }
+
+  /**
+   * When set, the manager keeps each pass's input and, if the pass throws or breaks the IR,
+   * writes it there as a {@code .wir} with the pipeline that reproduces the failure. Null: off.
+   */
+  public PassContext reproducerDir(Path dir) {
+    this.reproducerDir = dir;
+    return this;
+  }
+
+  public Path reproducerDir() { return reproducerDir; }
+
+  public PassContext registry(OpRegistry r) {
+    this.registry = Objects.requireNonNull(r);
+    return this;
+  }
+
+  public OpRegistry registry() { return registry; }
+
+  public Statistics statistics() { return statistics; }
+
+  /** Adds to a counter of the pass that is running ("cse: merged"). */
+  public void count(String counter, long delta) {
+    if (delta != 0) statistics.add(currentPass, counter, delta);
+  }
+
+  public void count(String counter) { count(counter, 1); }
+
+  /** The pipeline entry running now, set by the manager. */
+  public String currentPass() { return currentPass; }
+
+  void setCurrentPass(String p) { this.currentPass = p; }
+}

@@ -1,0 +1,167 @@
+package dev.weft.passes;
+
+import dev.weft.ir.Graph;
+import dev.weft.ir.Module;
+import dev.weft.ir.Node;
+import dev.weft.ir.Verifier;
+import dev.weft.ir.VerifyException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs a pipeline of passes on a module. Between passes it runs the {@link Verifier} (when
+ * the context asks, the default), so a broken graph is reported at the pass that broke it
+ * (XLA's invariant checker, STYLE item 7); it calls the instruments around each pass and, when
+ * a pass throws or breaks the IR, writes a crash reproducer: the pass's input module as
+ * {@code .wir} with the one-pass pipeline that fails on it.
+ */
+public final class PassManager {
+  /**
+   * The default simplification pipeline, in this order because:
+   * fold-shapes first, so shape chains become constants and later types static;
+   * constant-fold then folds what became constant (and the model's own constant math);
+   * canonicalize removes identities, which exposes more common subexpressions;
+   * fold-batchnorm needs constant conv weights, which folding may have produced;
+   * the recognize-* passes then raise decomposed gelu, layer/RMS norms, softmax and attention
+   * into composites: after simplification, because canonicalize removes the x*1 and x+0 that
+   * would hide a form and folding makes its constants visible; recognize-softmax before
+   * recognize-attention, which matches on the softmax composite; before cse and dce, which
+   * clean up what the raised forms left (shared constants, a dead transpose);
+   * cse merges duplicates (equal constants included); dce last removes everything made dead.
+   */
+  public static final String DEFAULT_PIPELINE = "fold-shapes,constant-fold,canonicalize,fold-batchnorm,"
+      + "recognize-gelu,recognize-layer-norm,recognize-softmax,recognize-attention,cse,dce";
+
+  private final PassRegistry registry;
+  private final Pipeline pipeline;
+
+  public PassManager(PassRegistry registry, Pipeline pipeline) {
+    this.registry = registry;
+    this.pipeline = pipeline;
+    for (Pipeline.Entry e : pipeline.entries()) registry.create(e);   // unknown passes and options fail now, not halfway
+  }
+
+  /** A manager for {@code pipeline} over the global registry. */
+  public static PassManager parse(String pipeline) { return new PassManager(PassRegistry.global(), Pipeline.parse(pipeline)); }
+
+  public Pipeline pipeline() { return pipeline; }
+
+  /** The result of a run: one event per pipeline entry (skipped ones have {@code nanos = -1}). */
+  public record Result(boolean changed, List<PassEvent> events) {}
+
+  public Result run(Module module) { return run(module, new PassContext()); }
+
+  public Result run(Module module, PassContext ctx) {
+    Verifier verifier = new Verifier(ctx.registry());
+    if (ctx.verify()) {
+      try {
+        verifier.verify(module);
+      } catch (VerifyException e) {
+        throw new PassException("", "the pipeline's input is invalid IR (before any pass): " + e.getMessage(), null, e);
+      }
+    }
+    for (PassInstrument i : ctx.instruments()) i.beforePipeline(pipeline, module);
+    List<PassEvent> events = new ArrayList<>();
+    boolean any = false;
+    int nodes = nodeCount(module);
+    List<Pipeline.Entry> entries = pipeline.entries();
+    for (int k = 0; k < entries.size(); k++) {
+      Pipeline.Entry entry = entries.get(k);
+      if (ctx.isDisabled(entry.name())) {
+        events.add(new PassEvent(k, entry.name(), entry.text(), false, -1, nodes, nodes));
+        continue;
+      }
+      Pipeline.Entry effective = withContextOptions(entry, ctx);
+      Pass pass = registry.create(effective);
+      ModuleText input = ctx.reproducerDir() == null ? null : ModuleText.of(module, reproducerStem(k, entry) + ".weights.bin");
+      PassEvent before = new PassEvent(k, entry.name(), entry.text(), false, 0, nodes, -1);
+      for (PassInstrument i : ctx.instruments()) i.beforePass(before, module);
+      ctx.setCurrentPass(entry.name());
+      long t0 = System.nanoTime();
+      boolean changed;
+      try {
+        changed = pass.run(module, ctx);
+      } catch (RuntimeException | StackOverflowError e) {
+        long t = System.nanoTime() - t0;
+        throw failure(ctx, module, new PassEvent(k, entry.name(), entry.text(), true, t, nodes, -1), effective, input,
+            "pass '" + entry.name() + "' failed: " + e, e);
+      } finally {
+        ctx.setCurrentPass("");
+      }
+      long nanos = System.nanoTime() - t0;
+      int after = nodeCount(module);
+      PassEvent event = new PassEvent(k, entry.name(), entry.text(), changed, nanos, nodes, after);
+      if (ctx.verify()) {
+        try {
+          verifier.verify(module);
+        } catch (VerifyException e) {
+          throw failure(ctx, module, event, effective, input,
+              "pass '" + entry.name() + "' broke the IR" + (changed ? "" : " (and reported no change)") + ": " + e.getMessage(), e);
+        }
+      }
+      for (PassInstrument i : ctx.instruments()) i.afterPass(event, module);
+      events.add(event);
+      any |= changed;
+      nodes = after;
+    }
+    for (PassInstrument i : ctx.instruments()) i.afterPipeline(module);
+    return new Result(any, events);
+  }
+
+  /** Context options ({@code pass.key}) under the entry's own; the entry text stays what the user wrote. */
+  private static Pipeline.Entry withContextOptions(Pipeline.Entry entry, PassContext ctx) {
+    var fromCtx = ctx.optionsFor(entry.name());
+    if (fromCtx.isEmpty()) return entry;
+    var merged = new java.util.LinkedHashMap<>(fromCtx);
+    merged.putAll(entry.options());
+    return new Pipeline.Entry(entry.name(), merged);
+  }
+
+  private static String reproducerStem(int index, Pipeline.Entry entry) {
+    return String.format("weft-reproducer-%02d-%s", index, entry.name());
+  }
+
+  private PassException failure(PassContext ctx, Module module, PassEvent event, Pipeline.Entry effective,
+      ModuleText input, String message, Throwable cause) {
+    for (PassInstrument i : ctx.instruments()) {
+      try {
+        i.afterFailure(event, module, cause);
+      } catch (RuntimeException ignored) {
+        // An instrument printing a broken module may fail too; the pass's error is the one to report.
+      }
+    }
+    Path written = null;
+    String pipelineText = effective.text();
+    if (input != null) {
+      Path file = ctx.reproducerDir().resolve(reproducerStem(event.index(), effective) + ".wir");
+      String firstLine = message.lines().findFirst().orElse(message);
+      String header = "// Weft crash reproducer: " + firstLine.replace('\n', ' ') + "\n"
+          + "// The module below is the input of that pass; rerun it with:\n"
+          + "//   weft optimize " + file.getFileName() + " --pipeline '" + pipelineText + "'\n"
+          + "// RUN: " + pipelineText + "\n";
+      try {
+        input.write(file, header);
+        written = file;
+      } catch (IOException e) {
+        message += " (writing the reproducer to " + file + " failed: " + e.getMessage() + ")";
+      }
+    }
+    return new PassException(pipelineText, message, written, cause);
+  }
+
+  /** Nodes in the module, subgraphs included. */
+  public static int nodeCount(Module m) {
+    int n = 0;
+    ArrayDeque<Graph> work = new ArrayDeque<>();
+    work.add(m.main());
+    while (!work.isEmpty()) {
+      Graph g = work.pop();
+      n += g.nodes().size();
+      for (Node node : g.nodes()) work.addAll(node.subgraphs());
+    }
+    return n;
+  }
+}

@@ -1,0 +1,243 @@
+package dev.weft.passes.simplify;
+
+import dev.weft.bundle.Tensor;
+import dev.weft.ir.Dim;
+import dev.weft.ir.Graph;
+import dev.weft.ir.Module;
+import dev.weft.ir.Node;
+import dev.weft.ir.Shape;
+import dev.weft.ir.TensorType;
+import dev.weft.ir.Value;
+import dev.weft.passes.Pass;
+import dev.weft.passes.PassContext;
+import dev.weft.passes.Rewrite;
+import dev.weft.passes.TypeRefiner;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+
+/**
+ * Shape computation folding. Exporters compute shapes at run time (ONNX
+ * {@code Shape -> Gather -> Unsqueeze -> Concat -> Reshape}); where the dims involved are
+ * known, those chains become constants, and the types downstream become static. Each round:
+ * <ol>
+ *   <li>tracks small integer vectors element by element as dims ({@link ShapeVectors}): a
+ *       {@code shape_of} yields its operand's dims, gather/slice/concat/unsqueeze/squeeze/cast
+ *       move them around; a vector whose elements are all sizes becomes a constant, one that
+ *       holds a symbol stays symbolic (its node is kept);</li>
+ *   <li>folds the integer arithmetic on such constants (at most 64 elements per result);</li>
+ *   <li>re-infers types ({@link TypeRefiner}), so a reshape whose target became constant gets
+ *       static dims and the next round can fold the {@code shape_of} of its result.</li>
+ * </ol>
+ * Rounds repeat until nothing changes (at most {@value #MAX_ROUNDS}).
+ */
+public final class FoldShapes implements Pass {
+  static final int MAX_ROUNDS = 16;
+  /** Integer results up to this many elements count as shape math. */
+  static final int SHAPE_MATH_ELEMENTS = 64;
+
+  @Override
+  public String name() { return "fold-shapes"; }
+
+  @Override
+  public boolean run(Module module, PassContext ctx) {
+    boolean any = false;
+    for (int round = 0; round < MAX_ROUNDS; round++) {
+      int folded = 0;
+      for (Graph g : Rewrite.allGraphs(module.main())) {
+        ShapeVectors vectors = new ShapeVectors();
+        for (Node n : new ArrayList<>(g.nodes())) {
+          if (n.graph() == null) continue;
+          if (foldVector(n, vectors, ctx) || foldShapeMath(n, ctx)) folded++;
+          else if (symbolicTarget(n, vectors)) folded++;
+        }
+      }
+      int refined = TypeRefiner.refine(module.main());
+      ctx.count("folded", folded);
+      ctx.count("types-refined", refined);
+      if (folded == 0 && refined == 0) break;
+      any = true;
+    }
+    return any;
+  }
+
+  /** A node whose single result is a fully known vector becomes a constant. */
+  private static boolean foldVector(Node n, ShapeVectors vectors, PassContext ctx) {
+    if (n.outputCount() != 1 || n.opName().equals("constant") || !n.subgraphs().isEmpty()) return false;
+    Value out = n.output(0);
+    List<Dim> known = vectors.of(out);
+    if (known == null) return false;
+    long[] sizes = new long[known.size()];
+    for (int i = 0; i < sizes.length; i++) {
+      if (!known.get(i).isStatic()) return false;
+      sizes[i] = known.get(i).size();
+    }
+    TensorType t = (TensorType) out.type();
+    long[] shape = t.shape().rank() == 0 ? new long[0] : new long[] {sizes.length};
+    Tensor value = Tensor.zeros(t.dtype(), shape);
+    for (int i = 0; i < sizes.length; i++) value.setLong(i, sizes[i]);
+    return Folding.replaceWithConstants(n, List.of(value), ctx);
+  }
+
+  /**
+   * A reshape (or fill) whose target vector is known but holds symbols: its result takes those
+   * dims where inference could only draw fresh symbols ({@code _sN}), so {@code batch} flows on.
+   */
+  private static boolean symbolicTarget(Node n, ShapeVectors vectors) {
+    int operand = switch (n.opName()) {
+      case "reshape" -> 1;
+      case "fill" -> 0;
+      default -> -1;
+    };
+    if (operand < 0 || n.input(operand) == null || n.attribute("shape") != null) return false;
+    List<Dim> target = vectors.of(n.input(operand));
+    if (target == null || !(n.output(0).type() instanceof TensorType out) || !out.shape().isRanked()) return false;
+    if (out.shape().rank() != target.size()) return false;
+    boolean allowzero = n.opName().equals("reshape") && n.attrs().getBool("allowzero");
+    Shape in = n.opName().equals("reshape") ? ((TensorType) n.input(0).type()).shape() : null;
+    List<Dim> dims = new ArrayList<>(out.shape().dims());
+    boolean changed = false;
+    for (int i = 0; i < dims.size(); i++) {
+      Dim want = target.get(i);
+      if (in != null && want.isStatic() && want.size() == 0 && !allowzero) {
+        if (!in.isRanked() || i >= in.rank()) continue;
+        want = in.dim(i);   // 0 copies the operand's dim
+      }
+      if (isFresh(dims.get(i)) && !isFresh(want)) {
+        dims.set(i, want);
+        changed = true;
+      }
+    }
+    if (changed) n.output(0).setType(out.withShape(new Shape(dims)));
+    return changed;
+  }
+
+  /** A symbol drawn by inference for an unknown size, as opposed to a model's named dim. */
+  static boolean isFresh(Dim d) {
+    return d instanceof Dim.Symbol s && s.name().startsWith("_s") && s.name().substring(2).chars().allMatch(Character::isDigit);
+  }
+
+  /** Small integer math on constants: what the shape chains compute between shape_of and reshape. */
+  private static boolean foldShapeMath(Node n, PassContext ctx) {
+    if (!Folding.foldable(n)) return false;
+    for (Value v : n.outputs()) {
+      TensorType t = (TensorType) v.type();
+      if (!t.dtype().isInteger() || !t.shape().isStatic() || t.shape().elementCount() > SHAPE_MATH_ELEMENTS) return false;
+    }
+    List<Tensor> values;
+    try {
+      values = Folding.evaluate(n);
+    } catch (RuntimeException e) {
+      return false;
+    }
+    return Folding.replaceWithConstants(n, values, ctx);
+  }
+
+  /** Small 0-D/1-D integer values tracked element by element as dims (a size or a symbol). */
+  static final class ShapeVectors {
+    private final IdentityHashMap<Value, List<Dim>> memo = new IdentityHashMap<>();
+
+    /** The elements of {@code v} when tracked, else null. */
+    List<Dim> of(Value v) {
+      if (v == null || !(v.type() instanceof TensorType t) || !t.dtype().isInteger()) return null;
+      if (!t.shape().isRanked() || t.shape().rank() > 1) return null;
+      if (memo.containsKey(v)) return memo.get(v);
+      List<Dim> r = compute(v);
+      memo.put(v, r);
+      return r;
+    }
+
+    private List<Dim> compute(Value v) {
+      Tensor c = Rewrite.constant(v);
+      if (c != null) {
+        if (c.size() > SHAPE_MATH_ELEMENTS) return null;
+        List<Dim> out = new ArrayList<>();
+        for (long i = 0; i < c.size(); i++) {
+          long x = c.getLong(i);
+          if (x < 0) return null;   // -1 and friends are reshape codes, not sizes
+          out.add(Dim.of(x));
+        }
+        return out;
+      }
+      Node n = v.producer();
+      if (n == null || n.outputCount() != 1) return null;
+      return switch (n.opName()) {
+        case "shape_of" -> shapeOf(n);
+        case "identity" -> of(n.input(0));
+        case "cast" -> n.attrs().getDType("to").isInteger() ? of(n.input(0)) : null;
+        case "gather" -> gather(n);
+        case "concat" -> concat(n);
+        case "unsqueeze", "squeeze" -> of(n.input(0));   // 0-D <-> 1-element 1-D: same elements
+        case "slice" -> slice(n);
+        default -> null;
+      };
+    }
+
+    private List<Dim> shapeOf(Node n) {
+      Shape s = ((TensorType) n.input(0).type()).shape();
+      if (!s.isRanked()) return null;
+      int r = s.rank();
+      long start = n.attrs().getInt("start");
+      long end = n.attrs().hasValue("end") ? n.attrs().getInt("end") : r;
+      start = clamp(start < 0 ? start + r : start, r);
+      end = clamp(end < 0 ? end + r : end, r);
+      List<Dim> out = new ArrayList<>();
+      for (long i = start; i < end; i++) out.add(s.dim((int) i));
+      return out;
+    }
+
+    private static long clamp(long x, int r) { return Math.max(0, Math.min(r, x)); }
+
+    private List<Dim> gather(Node n) {
+      if (n.attrs().getInt("axis") != 0) return null;
+      List<Dim> data = of(n.input(0));
+      Tensor idx = Rewrite.constant(n.input(1));
+      if (data == null || idx == null || !idx.dtype().isInteger() || idx.rank() > 1) return null;
+      List<Dim> out = new ArrayList<>();
+      for (long i = 0; i < idx.size(); i++) {
+        long k = idx.getLong(i);
+        if (k < 0) k += data.size();
+        if (k < 0 || k >= data.size()) return null;
+        out.add(data.get((int) k));
+      }
+      return out;
+    }
+
+    private List<Dim> concat(Node n) {
+      List<Dim> out = new ArrayList<>();
+      for (Value in : n.inputs()) {
+        List<Dim> part = of(in);
+        if (part == null) return null;
+        out.addAll(part);
+      }
+      return out;
+    }
+
+    /** Slice of a vector with constant bounds (attributes or operands 1-4) and a positive step, clamped as ONNX does. */
+    private List<Dim> slice(Node n) {
+      List<Dim> data = of(n.input(0));
+      long[] starts = ints(n, "starts", 1);
+      long[] ends = ints(n, "ends", 2);
+      long[] axes = n.attrs().hasValue("axes") || n.input(3) != null ? ints(n, "axes", 3) : new long[] {0};
+      long[] steps = n.attrs().hasValue("steps") || n.input(4) != null ? ints(n, "steps", 4) : new long[] {1};
+      if (data == null || starts == null || ends == null || axes == null || steps == null) return null;
+      if (starts.length != 1 || ends.length != 1 || steps.length != 1 || steps[0] <= 0) return null;
+      if (axes.length != 1 || (axes[0] != 0 && axes[0] != -1)) return null;
+      int len = data.size();
+      long s = starts[0] < 0 ? starts[0] + len : starts[0];
+      long e = ends[0] < 0 ? ends[0] + len : ends[0];
+      s = Math.max(0, Math.min(len, s));
+      e = Math.max(0, Math.min(len, e));
+      List<Dim> out = new ArrayList<>();
+      for (long i = s; i < e; i += steps[0]) out.add(data.get((int) i));
+      return out;
+    }
+
+    /** An ints argument given as attribute or as constant operand; null when unknown or absent. */
+    private static long[] ints(Node n, String attr, int operand) {
+      if (n.attrs().hasValue(attr)) return n.attrs().getInts(attr);
+      Tensor t = Rewrite.constant(n.input(operand));
+      return t == null ? null : t.toLongArray();
+    }
+  }
+}
