@@ -2,8 +2,10 @@ package dev.weft.ir;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -18,6 +20,8 @@ public final class Graph {
   private final List<Value> outputs = new ArrayList<>();
   private final List<Node> nodes = new ArrayList<>();
   private final Set<String> usedNames = new HashSet<>();
+  /** Per hint, the lowest suffix that may still be free (names are never released, so it only grows). */
+  private final Map<String, Integer> nextSuffix = new HashMap<>();
   private Node parent;
   private int symbolCounter;
 
@@ -144,9 +148,13 @@ public final class Graph {
   /** Reserves a value name in this graph, adding a numeric suffix if it is taken. */
   public String claim(String hint) {
     String base = hint == null || hint.isEmpty() ? "v" : hint;
-    String n = base;
-    for (int i = 1; usedNames.contains(n); i++) n = base + "_" + i;
-    usedNames.add(n);
+    if (usedNames.add(base)) return base;
+    // Suffixes below nextSuffix are all taken: skip them instead of re-probing from 1, which made
+    // naming k values after one op hint O(k^2) (100k-node imports spent most of their time here).
+    int i = nextSuffix.getOrDefault(base, 1);
+    String n = base + "_" + i;
+    while (!usedNames.add(n)) n = base + "_" + ++i;
+    nextSuffix.put(base, i + 1);
     return n;
   }
 
