@@ -6,6 +6,7 @@ import dev.weft.ir.Node;
 final class ControlExport implements ExportFamily {
   @Override
   public void register(ExportTable t) {
+    t.add("fused", ControlExport::inlineFused);
     t.add("if", Rules.same("If", "then_branch", "else_branch"));
     t.add("loop", Rules.same("Loop", "body"));
     t.add("scan", ControlExport::scan);
@@ -31,5 +32,17 @@ final class ControlExport implements ExportFamily {
     }
     cx.node("Scan", cx.ins(n), cx.outs(n), cx.attrs(n, "body", "num_scan_inputs", "scan_input_axes",
         "scan_input_directions", "scan_output_axes", "scan_output_directions"));
+  }
+
+  /**
+   * A fused kernel has no ONNX counterpart: its body is written inline (operands bound to the body's
+   * inputs and its results to the node's outputs by Identity), so the exported model computes the
+   * same thing with standard ops.
+   */
+  private static void inlineFused(Node n, ExportContext cx) {
+    dev.weft.ir.Graph body = n.attrs().getGraph("body");
+    for (int i = 0; i < body.inputs().size(); i++) cx.alias(cx.in(n, i), cx.name(body.inputs().get(i)));
+    for (Node m : body.nodes()) cx.export(m);
+    for (int i = 0; i < n.outputCount(); i++) cx.alias(cx.name(body.outputs().get(i)), cx.out(n, i));
   }
 }

@@ -12,6 +12,7 @@ final class NnExport implements ExportFamily {
 
   @Override
   public void register(ExportTable t) {
+    t.add("dropout", Rules.same("Dropout", "seed"));            // Dropout-13: data, ratio, training_mode
     t.add("matmul", NnExport::matmul);
     t.add("conv", Rules.window("Conv", CONV));
     t.add("conv_transpose", Rules.window("ConvTranspose", "strides", "dilations", "pads", "auto_pad", "group",
