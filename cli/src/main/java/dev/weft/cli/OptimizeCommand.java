@@ -13,6 +13,9 @@ import dev.weft.passes.fusion.KernelCount;
 import dev.weft.passes.instrument.DumpDir;
 import dev.weft.passes.instrument.PrintIr;
 import dev.weft.passes.instrument.Timing;
+import dev.weft.passes.memory.MemoryPlan;
+import dev.weft.passes.memory.MemoryPlanner;
+import dev.weft.passes.memory.PlanChecker;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -36,6 +39,7 @@ import picocli.CommandLine.Spec;
         "  weft optimize model.wir --pipeline 'constant-fold{max-bytes=4096}' --dump-dir dump/",
         "  weft optimize model.onnx --explain-fusion -o model.opt.wir",
         "  weft optimize --list-passes",
+        "  weft optimize model.onnx --memory-plan --bind batch_size=1,sequence_length=64",
         "",
         "A pass that throws or breaks the IR leaves a reproducer (its input .wir and the pipeline to rerun)",
         "in --reproducer-dir, named in the error."})
@@ -79,6 +83,16 @@ final class OptimizeCommand implements Callable<Integer> {
   @Option(names = "--list-passes", description = "List the known passes and their options, then exit.")
   boolean listPasses;
 
+  @Option(names = "--memory-plan", description = "After the pipeline, plan the arena (liveness, reuse, in-place) and print peak vs naive bytes.")
+  boolean memoryPlan;
+
+  @Option(names = "--bind", split = ",", paramLabel = "DIM=SIZE",
+      description = "Sizes of symbolic dims for --memory-plan, e.g. batch_size=1,sequence_length=64.")
+  java.util.Map<String, Long> bind = new java.util.LinkedHashMap<>();
+
+  @Option(names = "--memory-plan-json", paramLabel = "FILE", description = "Write the memory plan (every buffer's offset, size, live range) as JSON.")
+  Path memoryPlanJson;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
@@ -108,8 +122,20 @@ final class OptimizeCommand implements Callable<Integer> {
       if (dir != null) Files.createDirectories(dir);
       new WirPrinter().write(m, output);
       out.println("wrote " + output + " (" + PassManager.nodeCount(m) + " nodes)");
-    } else if (printIrAfter == null && !explainFusion) {
+    } else if (printIrAfter == null && !explainFusion && !memoryPlan && memoryPlanJson == null) {
       out.print(ModelLoader.print(m));
+    }
+    if (memoryPlan || memoryPlanJson != null) {
+      MemoryPlan plan = MemoryPlanner.plan(m.main(), bind);
+      List<String> problems = PlanChecker.check(m.main(), plan);
+      if (!problems.isEmpty()) throw new WeftException("memory plan is invalid: " + String.join("; ", problems));
+      out.println("memory plan" + (bind.isEmpty() ? "" : " for " + bind) + ": " + plan.summary());
+      if (memoryPlanJson != null) {
+        Path dir = memoryPlanJson.toAbsolutePath().getParent();
+        if (dir != null) Files.createDirectories(dir);
+        Files.writeString(memoryPlanJson, plan.toJson() + "\n");
+        out.println("wrote " + memoryPlanJson);
+      }
     }
     if (timing) out.print(t.table(ctx.statistics()));
     if (explainFusion) {
