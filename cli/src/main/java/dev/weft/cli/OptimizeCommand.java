@@ -7,6 +7,9 @@ import dev.weft.passes.PassContext;
 import dev.weft.passes.PassInfo;
 import dev.weft.passes.PassManager;
 import dev.weft.passes.PassRegistry;
+import dev.weft.passes.fusion.Fuse;
+import dev.weft.passes.fusion.FusionReport;
+import dev.weft.passes.fusion.KernelCount;
 import dev.weft.passes.instrument.DumpDir;
 import dev.weft.passes.instrument.PrintIr;
 import dev.weft.passes.instrument.Timing;
@@ -34,6 +37,7 @@ import picocli.CommandLine.Spec;
         "  weft optimize model.onnx -o model.opt.wir --timing",
         "  weft optimize model.onnx --pipeline 'canonicalize,cse,dce' --print-ir-after change",
         "  weft optimize model.wir --pipeline 'constant-fold{max-bytes=4096}' --dump-dir dump/",
+        "  weft optimize model.onnx --explain-fusion -o model.opt.wir",
         "  weft optimize --list-passes",
         "  weft optimize model.onnx --memory-plan --bind batch_size=1,sequence_length=64",
         "",
@@ -71,6 +75,10 @@ final class OptimizeCommand implements Callable<Integer> {
   @Option(names = "--reproducer-dir", paramLabel = "DIR",
       description = "Where a failing pass's reproducer goes. Default: --dump-dir if given, else the system temp folder.")
   Path reproducerDir;
+
+  @Option(names = "--explain-fusion",
+      description = "Print each fused group (id, kind, members with locations, bytes saved) and why each neighbour was not merged.")
+  boolean explainFusion;
 
   @Option(names = "--list-passes", description = "List the known passes and their options, then exit.")
   boolean listPasses;
@@ -114,7 +122,7 @@ final class OptimizeCommand implements Callable<Integer> {
       if (dir != null) Files.createDirectories(dir);
       new WirPrinter().write(m, output);
       out.println("wrote " + output + " (" + PassManager.nodeCount(m) + " nodes)");
-    } else if (printIrAfter == null && !memoryPlan && memoryPlanJson == null) {
+    } else if (printIrAfter == null && !explainFusion && !memoryPlan && memoryPlanJson == null) {
       out.print(ModelLoader.print(m));
     }
     if (memoryPlan || memoryPlanJson != null) {
@@ -130,6 +138,11 @@ final class OptimizeCommand implements Callable<Integer> {
       }
     }
     if (timing) out.print(t.table(ctx.statistics()));
+    if (explainFusion) {
+      FusionReport report = ctx.result(Fuse.NAME, FusionReport.class);
+      out.print(report == null ? "fusion: the pipeline has no fuse pass (or it was disabled)\n" : report.text());
+      out.println(KernelCount.of(m.main()));
+    }
     return Main.OK;
   }
 }

@@ -51,6 +51,26 @@ class OptimizeCommandTest {
   }
 
   @Test
+  void explainFusion() throws IOException {
+    Path p = tmp.resolve("mm.wir");
+    Files.writeString(p, """
+        graph @main(%x: f32[2,4], %w: f32[4,3], %b: f32[3]) -> (%y) {
+          %m = matmul(%x, %w) loc("mm.onnx" "fc/MatMul")
+          %a = add(%m, %b) loc("mm.onnx" "fc/Add")
+          %r = relu(%a) loc("mm.onnx" "fc/Relu")
+          %y = trilu(%r) loc("mm.onnx" "Trilu")
+        }
+        """);
+    CliTest.Result r = CliTest.weft("optimize", p.toString(), "--explain-fusion");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("fusion.0  kind=matmul_epilogue  nodes=3"), r.out());
+    assertTrue(r.out().contains("matmul at mm.onnx node 'fc/MatMul'"), r.out());
+    assertTrue(r.out().contains("relu at mm.onnx node 'fc/Relu'"), r.out());
+    assertTrue(r.out().contains("consumer trilu at mm.onnx node 'Trilu' (unfused) of %r: op trilu is opaque"), r.out());
+    assertTrue(r.out().contains("2 kernels (1 fused groups + 1 unfused {trilu=1})"), r.out());
+  }
+
+  @Test
   void printIrAfterChange() throws IOException {
     CliTest.Result r = CliTest.weft("optimize", model().toString(), "--pipeline", "cse,canonicalize", "--print-ir-after", "change");
     assertEquals(0, r.code(), r.err());

@@ -21,7 +21,8 @@ public sealed interface Dim {
     public String toString() { return name; }
   }
 
-  static Dim of(long size) { return new Static(size); }
+  /** A static dim; small sizes are shared instances (dims are compared with equals, never ==). */
+  static Dim of(long size) { return size >= 0 && size < SmallDims.CACHE.length ? SmallDims.CACHE[(int) size] : new Static(size); }
 
   static Dim sym(String name) { return new Symbol(name); }
 
@@ -32,4 +33,15 @@ public sealed interface Dim {
     if (this instanceof Static s) return s.size();
     throw new IllegalStateException("dim " + this + " is symbolic");
   }
+}
+
+/** Shared instances of the sizes 0..1023, which most shapes are made of. */
+final class SmallDims {
+  static final Dim.Static[] CACHE = new Dim.Static[1024];
+
+  static {
+    for (int i = 0; i < CACHE.length; i++) CACHE[i] = new Dim.Static(i);
+  }
+
+  private SmallDims() {}
 }

@@ -15,8 +15,10 @@ import java.util.TreeMap;
  */
 public final class Node {
   private final OpDef op;
-  private final List<Value> inputs = new ArrayList<>();
-  private final List<Value> outputs = new ArrayList<>();
+  // Small initial capacities: a default ArrayList grows to 10 slots on the first add, and most
+  // nodes have one to three operands and one result (32 bytes per list saved on large graphs).
+  private final List<Value> inputs = new ArrayList<>(2);
+  private final List<Value> outputs = new ArrayList<>(1);
   private final TreeMap<String, Attribute> attributes = new TreeMap<>();
   private Location location;
   private Graph graph;

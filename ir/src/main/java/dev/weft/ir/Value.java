@@ -16,7 +16,7 @@ public final class Value {
   private Node producer;      // null for graph inputs
   private Graph inputOf;      // set for graph inputs
   private int index;          // output index of producer, or input index of inputOf
-  private final List<Use> uses = new ArrayList<>();
+  private final List<Use> uses = new ArrayList<>(2);  // most values have one or two uses; not the default 10
 
   Value(String name, Type type) {
     this.name = Objects.requireNonNull(name, "name");

@@ -27,6 +27,7 @@ public final class PassContext {
   private OpRegistry registry = OpRegistry.global();
   private final Statistics statistics = new Statistics();
   private String currentPass = "";
+  private final TreeMap<String, Object> results = new TreeMap<>();
 
   /**
    * Options for every pass of the pipeline, keyed {@code pass.option} (as
@@ -100,6 +101,18 @@ public final class PassContext {
   }
 
   public void count(String counter) { count(counter, 1); }
+
+  /**
+   * What a pass leaves for its caller besides the rewritten module, keyed by pass name (the
+   * fusion report that {@code --explain-fusion} prints). A later run of the same pass replaces it.
+   */
+  public void putResult(String pass, Object result) { results.put(Objects.requireNonNull(pass), Objects.requireNonNull(result)); }
+
+  /** The result {@code pass} left, or null when it left none (or did not run). */
+  public <T> T result(String pass, Class<T> type) {
+    Object o = results.get(pass);
+    return type.isInstance(o) ? type.cast(o) : null;
+  }
 
   /** The pipeline entry running now, set by the manager. */
   public String currentPass() { return currentPass; }

@@ -24,10 +24,24 @@ public final class PassManager {
    * fold-shapes first, so shape chains become constants and later types static;
    * constant-fold then folds what became constant (and the model's own constant math);
    * canonicalize removes identities, which exposes more common subexpressions;
+   * normalize-layout after it: canonicalize has already merged adjacent transposes and removed
+   * identity ones and x*1 / x+0 links, so the trees it lifts through are short; before
+   * fold-batchnorm and the recognize-* passes, so an NHWC model's transpose round trips around
+   * conv are gone before they look for conv+batch_norm and the decomposed forms, and before cse
+   * and dce, which merge the permuted constants it makes and drop the ones it left dead;
    * fold-batchnorm needs constant conv weights, which folding may have produced;
-   * cse merges duplicates (equal constants included); dce last removes everything made dead.
+   * the recognize-* passes then raise decomposed gelu, layer/RMS norms, softmax and attention
+   * into composites: after simplification, because canonicalize removes the x*1 and x+0 that
+   * would hide a form and folding makes its constants visible; recognize-softmax before
+   * recognize-attention, which matches on the softmax composite; before cse and dce, which
+   * clean up what the raised forms left (shared constants, a dead transpose);
+   * cse merges duplicates (equal constants included); dce removes everything made dead;
+   * fuse runs last: it needs the final graph (folded shapes and constants would split groups,
+   * and a later rewrite could not see into fused bodies); in weft compile it runs after
+   * partitioning, once per rank.
    */
-  public static final String DEFAULT_PIPELINE = "fold-shapes,constant-fold,canonicalize,fold-batchnorm,cse,dce";
+  public static final String DEFAULT_PIPELINE = "fold-shapes,constant-fold,canonicalize,normalize-layout,fold-batchnorm,"
+      + "recognize-gelu,recognize-layer-norm,recognize-softmax,recognize-attention,cse,dce,fuse";
 
   private final PassRegistry registry;
   private final Pipeline pipeline;

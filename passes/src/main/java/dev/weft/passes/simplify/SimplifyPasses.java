@@ -21,6 +21,8 @@ public final class SimplifyPasses implements PassLibrary {
             ConstantFold::new),
         PassInfo.of("fold-shapes", "turn shape_of/gather/concat/slice chains into constants where the dims are known", o -> new FoldShapes()),
         PassInfo.of("canonicalize", "apply algebraic identities (x+0, x*1, identity, cast, transpose and reshape chains, ...)", o -> new Canonicalize()),
+        PassInfo.of("normalize-layout", "move transposes through elementwise ops and reductions until they cancel or merge; "
+            + "fold transposes of constants", o -> new NormalizeLayout()),
         PassInfo.of("fold-batchnorm", "fold an inference batch_norm after a conv into the conv's constant weights and bias", o -> new FoldBatchNorm()));
   }
 }

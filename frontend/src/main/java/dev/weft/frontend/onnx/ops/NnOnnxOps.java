@@ -159,6 +159,8 @@ public final class NnOnnxOps implements OnnxOpLibrary {
     long axis = n.attrInt("axis", 1);
     if (axis < 0) axis += r;
     if (axis == r - 1) return c.builder().op1(ir, Map.of("axis", Attribute.of(-1L)), x);
+    // Checked before sizing the reshape target by it: a fuzzed axis of 2^40 ran out of memory here.
+    if (axis < 0 || axis >= r) throw c.fail(n, "axis " + n.attrInt("axis", 1) + " is out of range for rank " + r);
     long[] s = new long[(int) axis + 1];
     s[(int) axis] = -1;
     Value flat = reshape(c, x, s);

@@ -95,6 +95,8 @@ final class Aten {
       case "unchecked_unwrap_optional" -> args.get(0);
       case "RaiseException" -> throw low.error(f, at, "the model raises here: " + Lowerer.describe(args.isEmpty() ? "" : args.get(0)));
       case "min", "max" -> builtin(name, args, kwargs, f, at);
+      // an inference graph on the CPU: nothing is on CUDA, nested, quantized, mkldnn or needs grad
+      case "is_cuda", "is_nested", "requires_grad", "is_quantized", "is_mkldnn" -> false;
       default -> throw low.error(f, at, "unsupported op prim::" + name);
     };
   }

@@ -38,9 +38,9 @@ public final class AtenTable {
 
   /** The prim ops the lowering understands. */
   public static final Set<String> PRIMS = Set.of("NumToTensor", "device", "dtype", "unchecked_unwrap_optional",
-      "RaiseException", "min", "max");
+      "RaiseException", "min", "max", "is_cuda", "is_nested", "requires_grad", "is_quantized", "is_mkldnn");
 
-  private static void row(String name, String params, Handler h) { ROWS.put(name, new Row(Sig.parse(name, params), h)); }
+  static void row(String name, String params, Handler h) { ROWS.put(name, new Row(Sig.parse(name, params), h)); }
 
   static {
     // Arithmetic: Python numbers fold, run-time sizes become i64 IR, tensors promote like torch.
@@ -325,6 +325,9 @@ public final class AtenTable {
         return fill(x, a.dims("size"), dt, op.equals("ones") ? 1 : 0);
       });
     }
+    AtenCommonOps.register();
+    AtenAttention.register();
+    AtenPython.register();
   }
 
   private AtenTable() {}
@@ -349,6 +352,12 @@ public final class AtenTable {
   }
 
   private static Object addSub(A a, Aten x, String op, Object l, Object r) {
+    if (op.equals("add") && Lowerer.sequence(l) instanceof List<?> ll && Lowerer.sequence(r) instanceof List<?> rl) {
+      List<Object> out = new ArrayList<>(ll);       // add.t: list concatenation
+      out.addAll(rl);
+      return l instanceof PyTuple ? new PyTuple(out) : out;
+    }
+    if (op.equals("add") && l instanceof String ls && r instanceof String rs) return ls + rs;
     Object alpha = a.get("alpha");
     if (!Long.valueOf(1).equals(alpha) && !Double.valueOf(1).equals(alpha)) {
       r = Aten.scalars(r) ? x.arith("mul", r, alpha) : x.tbin("mul", r, alpha, Aten.promote(r, alpha));
@@ -420,7 +429,7 @@ public final class AtenTable {
     return dt == null ? s : x.emit().cast(s, dt);
   }
 
-  private static Value clip(Aten x, Value s, Object min, Object max) {
+  static Value clip(Aten x, Value s, Object min, Object max) {
     DType dt = Emit.dtype(s);
     Value lo = min == PyNone.NONE ? null : x.emit().cast(x.tensor(min, dt), dt);
     Value hi = max == PyNone.NONE ? null : x.emit().cast(x.tensor(max, dt), dt);
@@ -429,7 +438,7 @@ public final class AtenTable {
     return x.emit().b.op1("clip", Map.of(), s, lo, hi);
   }
 
-  private static Object conv(A a, Aten x, boolean transposed, long[] outputPadding) {
+  static Object conv(A a, Aten x, boolean transposed, long[] outputPadding) {
     Value in = a.t("input");
     Value w = a.t("weight");
     int k = Emit.rank(w) - 2;
@@ -523,6 +532,7 @@ public final class AtenTable {
   }
 
   private static Object slice(A a, Aten x) {
+    if (Lowerer.sequence(a.get("self")) instanceof List<?> list) return sliceList(a, list);
     Value s = a.t("self");
     int d = Emit.axis(a.l("dim"), Emit.rank(s));
     Object start = a.none("start") ? (Object) 0L : a.get("start");
@@ -535,6 +545,21 @@ public final class AtenTable {
     }
     Emit e = x.emit();
     return e.b.op1("slice", Map.of(), s, e.shapeVector(List.of(start)), e.shapeVector(List.of(end)), e.i64s(d), e.i64s(step));
+  }
+
+  /** slice.t on a Python list: list[start:end:step] (the second argument is start; there is no dim). */
+  private static Object sliceList(A a, List<?> list) {
+    int n = list.size();
+    Object st = a.get("dim");          // slice.t(l, start=None, end=None, step=1) binds positionally to dim, start, end
+    Object en = a.get("start");
+    Object sp = a.get("end");
+    long step = sp == PyNone.NONE ? 1 : Aten.toLong(sp);
+    if (step != 1) throw a.fail("list slice with step " + step + " is not supported");
+    long from = st == PyNone.NONE ? 0 : Aten.toLong(st);
+    long to = en == PyNone.NONE ? n : Aten.toLong(en);
+    from = Math.max(0, Math.min(n, from < 0 ? from + n : from));
+    to = Math.max(from, Math.min(n, to < 0 ? to + n : to));
+    return new ArrayList<Object>(list.subList((int) from, (int) to));
   }
 
   private static Object split(Aten x, Value s, int d, List<Long> sizes) {
@@ -554,7 +579,7 @@ public final class AtenTable {
     return e.op("iota", e.cast(x.tensor(start, dt), dt), e.cast(x.tensor(end, dt), dt), e.cast(x.tensor(step, dt), dt));
   }
 
-  private static Object fill(Aten x, List<Object> dims, DType dt, double value) {
+  static Object fill(Aten x, List<Object> dims, DType dt, double value) {
     Tensor v = dt == DType.BOOL ? Tensor.ofBools(new long[] {1}, value != 0) : Tensor.of(dt, new long[] {1}, value);
     long[] st = Emit.staticLongs(dims);
     if (st != null) return x.emit().op("fill", attrs("shape", st, "value", v));

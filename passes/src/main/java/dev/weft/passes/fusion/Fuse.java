@@ -1,0 +1,175 @@
+package dev.weft.passes.fusion;
+
+import dev.weft.bundle.Tensor;
+import dev.weft.ir.Attribute;
+import dev.weft.ir.Constants;
+import dev.weft.ir.Graph;
+import dev.weft.ir.Module;
+import dev.weft.ir.Node;
+import dev.weft.ir.OpDef;
+import dev.weft.ir.TopologicalSort;
+import dev.weft.ir.Use;
+import dev.weft.ir.Value;
+import dev.weft.ir.ops.FusedOp;
+import dev.weft.passes.Pass;
+import dev.weft.passes.PassContext;
+import dev.weft.passes.PassOptions;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code fuse}: groups the main graph's nodes into {@code fused} kernels ({@link Planner} decides,
+ * this class rewrites). Each group of two or more nodes becomes one {@code fused} node whose
+ * body holds copies of the members; its operands are the values the members read from
+ * outside (scalar constants are copied in instead), its results the members' results read
+ * outside. The decisions, with bytes saved and every refused merge, go to the context as a
+ * {@link FusionReport} ({@code weft optimize --explain-fusion} prints it).
+ *
+ * <p>Runs last in the graph pipeline: after simplification (so folded shapes and constants do
+ * not split groups) and, in {@code weft compile}, after partitioning, once per rank.
+ */
+public final class Fuse implements Pass {
+  public static final String NAME = "fuse";
+  public static final long DEFAULT_DUP_MAX_BYTES = 4096;
+  public static final int DEFAULT_MAX_GROUP_SIZE = 256;
+  public static final long DEFAULT_SYMBOL_SIZE = 64;
+  /** Constants with at most this many elements are copied into a body rather than passed in. */
+  static final long INLINE_CONSTANT_ELEMENTS = 1;
+
+  private final long dupMaxBytes;
+  private final int maxGroupSize;
+  private final long symbolSize;
+
+  public Fuse(PassOptions o) {
+    this.dupMaxBytes = o.getLong("dup-max-bytes", DEFAULT_DUP_MAX_BYTES);
+    this.maxGroupSize = (int) o.getLong("max-group-size", DEFAULT_MAX_GROUP_SIZE);
+    this.symbolSize = o.getLong("symbol-size", DEFAULT_SYMBOL_SIZE);
+  }
+
+  @Override
+  public String name() { return NAME; }
+
+  @Override
+  public boolean run(Module module, PassContext ctx) {
+    Graph main = module.main();
+    Sizes sizes = new Sizes(symbolSize);
+    Planner planner = new Planner(main, sizes, dupMaxBytes, maxGroupSize);
+    List<Group> groups = planner.plan();
+    Map<Node, Group> groupOf = planner.assignment();
+    FusionReport report = new FusionReport(symbolSize, dupMaxBytes);
+    int id = 0;
+    int fusedNodes = 0;
+    List<Runnable> rewrites = new ArrayList<>();
+    for (Group g : groups) {
+      if (g.members.size() < 2) continue;
+      String gid = "fusion." + id++;
+      List<Value> escaping = Planner.escaping(g, groupOf, main);
+      long saved = bytesSaved(g, groupOf, sizes);
+      String reason = reason(g, saved);
+      report.add(new FusionReport.Entry(gid, g.kind.text, g.members.stream().map(Planner::label).toList(), saved, reason, List.copyOf(g.joins)));
+      rewrites.add(() -> materialize(main, g, escaping, gid, reason, ctx));
+      fusedNodes += g.members.size();
+    }
+    for (Decision d : planner.refused) report.refuse(d);
+    // Refusals name groups by id: resolve membership before the rewrite moves nodes into bodies.
+    report.resolve(groupOf, groups);
+    for (Runnable r : rewrites) r.run();
+    if (!rewrites.isEmpty()) TopologicalSort.run(main);
+    ctx.count("groups", rewrites.size());
+    ctx.count("fused-nodes", fusedNodes);
+    ctx.putResult(NAME, report);
+    return !rewrites.isEmpty();
+  }
+
+  /** Bytes that no longer round-trip memory: each internal result's write (unless it escapes) and its internal reads. */
+  static long bytesSaved(Group g, Map<Node, Group> groupOf, Sizes sizes) {
+    long saved = 0;
+    for (Node m : g.members) {
+      for (Value o : m.outputs()) {
+        int inside = 0;
+        boolean escapes = false;
+        for (Use u : o.uses()) {
+          if (u.user() != null && groupOf.get(u.user()) == g) inside++;
+          else escapes = true;
+        }
+        if (inside == 0) continue;
+        long b = sizes.bytes(o);
+        saved += b * inside + (escapes ? 0 : b);
+      }
+    }
+    return saved;
+  }
+
+  private static String reason(Group g, long saved) {
+    String what = switch (g.kind) {
+      case ELEMENTWISE -> "elementwise/layout chain";
+      case REDUCTION -> "reduction with its elementwise producers and consumers";
+      case MATMUL_EPILOGUE -> g.anchor.opName() + " with its epilogue";
+      case CONV_EPILOGUE -> g.anchor.opName() + " with its epilogue";
+      case ATTENTION -> "attention (scores, softmax and weighted sum in one kernel)";
+    };
+    return what + "; " + g.members.size() + " nodes; saves ~" + saved + " bytes of memory traffic";
+  }
+
+  private static void materialize(Graph main, Group g, List<Value> escaping, String gid, String reason, PassContext ctx) {
+    Graph body = new Graph(gid.replace('.', '_'));
+    Map<Value, Value> inner = new IdentityHashMap<>();
+    LinkedHashMap<Value, Value> operands = new LinkedHashMap<>();   // outer value -> body input
+    List<Value> inlined = new ArrayList<>();
+    OpDef constant = ctx.registry().get(Constants.OP);
+    for (Node m : g.members) {
+      Node copy = body.append(m.op(), m.location());
+      for (int i = 0; i < m.inputCount(); i++) {
+        Value v = m.input(i);
+        if (v == null) {
+          copy.setInput(i, null);
+          continue;
+        }
+        Value in = inner.get(v);
+        if (in == null) {
+          Tensor t = Constants.valueOf(v);
+          if (t != null && t.size() <= INLINE_CONSTANT_ELEMENTS) {
+            Node k = body.insertBefore(body.nodes().get(0), constant, v.producer().location());
+            k.setAttribute("value", Attribute.of(t));
+            in = k.addOutput(body.claim(v.name()), v.type());
+            inlined.add(v);
+          } else {
+            in = operands.get(v);
+            if (in == null) {
+              in = body.addInput(v.name(), v.type());
+              operands.put(v, in);
+            }
+          }
+          inner.put(v, in);
+        }
+        copy.setInput(i, in);
+      }
+      copy.setAttributes(m.attributes());
+      for (Value o : m.outputs()) inner.put(o, copy.addOutput(body.claim(o.name()), o.type()));
+    }
+    for (Value e : escaping) body.addOutput(inner.get(e));
+    Node anchor = g.members.get(g.members.size() - 1);
+    Node fused = main.insertBefore(anchor, ctx.registry().get(FusedOp.OP), (g.anchor != null ? g.anchor : g.members.get(0)).location());
+    for (Value outer : operands.keySet()) fused.addInput(outer);
+    fused.setAttribute("body", Attribute.of(body));
+    fused.setAttribute("kind", Attribute.of(g.kind.text));
+    fused.setAttribute("reason", Attribute.of(gid + ": " + reason));
+    for (Value e : escaping) {
+      Value r = fused.addOutput(main.claim(e.name() + ".fused"), e.type());
+      e.replaceAllUsesWith(r);
+      String name = e.name();
+      e.setName(r.name());
+      r.setName(name);
+    }
+    for (int i = g.members.size() - 1; i >= 0; i--) main.remove(g.members.get(i));
+    List<Value> outers = new ArrayList<>(operands.keySet());
+    outers.addAll(inlined);
+    for (Value outer : outers) {
+      Node p = outer.producer();
+      if (p != null && p.graph() == main && !outer.hasUses() && p.opName().equals(Constants.OP)) main.remove(p);
+    }
+  }
+}

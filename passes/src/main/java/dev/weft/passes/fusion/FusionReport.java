@@ -1,0 +1,101 @@
+package dev.weft.passes.fusion;
+
+import dev.weft.ir.Node;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code fuse} decided, for people ({@code weft optimize --explain-fusion}) and tests:
+ * each group with its id, kind, members (with locations), bytes saved and why members joined,
+ * and every neighbour it did not merge with and why.
+ */
+public final class FusionReport {
+  /** One fused group as built; members as "op at location" (or "op -> %result"), taken before the rewrite. */
+  public record Entry(String id, String kind, List<String> members, long bytesSaved, String reason, List<String> joins) {}
+
+  /** A refused merge, resolved to group ids ({@code null} for a node left unfused). */
+  public record Refusal(String producerGroup, String producer, String consumerGroup, String consumer, String value, String reason) {}
+
+  private final long symbolSize;
+  private final long dupMaxBytes;
+  private final List<Entry> entries = new ArrayList<>();
+  private final List<Decision> pending = new ArrayList<>();
+  private final List<Refusal> refusals = new ArrayList<>();
+
+  FusionReport(long symbolSize, long dupMaxBytes) {
+    this.symbolSize = symbolSize;
+    this.dupMaxBytes = dupMaxBytes;
+  }
+
+  void add(Entry e) { entries.add(e); }
+
+  void refuse(Decision d) { pending.add(d); }
+
+  /** Names each refusal's groups; drops refusals between nodes that ended up in one group anyway. */
+  void resolve(Map<Node, Group> groupOf, List<Group> groups) {
+    Map<Group, String> ids = new IdentityHashMap<>();
+    int k = 0;
+    for (Group g : groups) if (g.members.size() >= 2) ids.put(g, entries.get(k++).id());
+    for (Decision d : pending) {
+      Group pg = groupOf.get(d.producer());
+      Group cg = groupOf.get(d.consumer());
+      if (pg != null && pg == cg) continue;
+      refusals.add(new Refusal(pg == null ? null : ids.get(pg), Planner.label(d.producer()),
+          cg == null ? null : ids.get(cg), Planner.label(d.consumer()), d.value().name(), d.reason()));
+    }
+    pending.clear();
+  }
+
+  public List<Entry> entries() { return Collections.unmodifiableList(entries); }
+
+  public List<Refusal> refusals() { return Collections.unmodifiableList(refusals); }
+
+  public long totalBytesSaved() { return entries.stream().mapToLong(Entry::bytesSaved).sum(); }
+
+  /** The text {@code --explain-fusion} prints. */
+  public String text() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("fusion: ").append(entries.size()).append(" groups, ~").append(totalBytesSaved())
+        .append(" bytes of memory traffic saved (symbolic dims counted as ").append(symbolSize)
+        .append("; producers up to ").append(dupMaxBytes).append(" bytes may be recomputed across a broadcast)\n");
+    for (Entry e : entries) {
+      sb.append('\n').append(e.id()).append("  kind=").append(e.kind()).append("  nodes=").append(e.members().size())
+          .append("  bytes saved=").append(e.bytesSaved()).append('\n');
+      sb.append("  why: ").append(e.reason()).append('\n');
+      sb.append("  members:\n");
+      for (String m : e.members()) sb.append("    ").append(m).append('\n');
+      if (!e.joins().isEmpty()) {
+        sb.append("  merged:\n");
+        for (String j : e.joins()) sb.append("    ").append(j).append('\n');
+      }
+      List<String> not = new ArrayList<>();
+      for (Refusal r : refusals) {
+        if (e.id().equals(r.producerGroup())) {
+          not.add("consumer " + r.consumer() + " (" + name(r.consumerGroup()) + ") of %" + r.value() + ": " + r.reason());
+        } else if (e.id().equals(r.consumerGroup())) {
+          not.add("producer " + r.producer() + " (" + name(r.producerGroup()) + ") of %" + r.value() + ": " + r.reason());
+        }
+      }
+      if (!not.isEmpty()) {
+        sb.append("  not merged:\n");
+        for (String s : not) sb.append("    ").append(s).append('\n');
+      }
+    }
+    List<String> loose = new ArrayList<>();
+    for (Refusal r : refusals) {
+      if (r.producerGroup() == null && r.consumerGroup() == null) {
+        loose.add("  " + r.producer() + " -> " + r.consumer() + " (%" + r.value() + "): " + r.reason());
+      }
+    }
+    if (!loose.isEmpty()) {
+      sb.append("\nunfused neighbours:\n");
+      loose.forEach(s -> sb.append(s).append('\n'));
+    }
+    return sb.toString();
+  }
+
+  private static String name(String group) { return group == null ? "unfused" : group; }
+}
