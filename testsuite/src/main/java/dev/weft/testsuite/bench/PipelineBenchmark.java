@@ -35,7 +35,7 @@ public class PipelineBenchmark {
   @Param({"100000", "200000"})
   public int nodes;
 
-  @Param({"true"})
+  @Param({"true", "false"})
   public boolean verify;
 
   byte[] model;
@@ -52,7 +52,7 @@ public class PipelineBenchmark {
     return m;
   }
 
-  /** Quick timing without JMH: {@code PipelineBenchmark [nodes...]} prints per-phase times. */
+  /** Quick timing without JMH: {@code PipelineBenchmark [nodes...]} prints per-phase times ({@code -Dverify=false}: no verifier). */
   public static void main(String[] args) {
     int[] sizes = args.length == 0 ? new int[] {100_000, 200_000} : java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
     for (int n : sizes) {
@@ -62,7 +62,7 @@ public class PipelineBenchmark {
         Module m = OnnxImporter.importModel(OnnxModelReader.read(bytes, "pipeline.onnx"));
         long t1 = System.nanoTime();
         dev.weft.passes.instrument.Timing timing = new dev.weft.passes.instrument.Timing();
-        PassContext ctx = new PassContext().instrument(timing);
+        PassContext ctx = new PassContext().instrument(timing).verify(!"false".equals(System.getProperty("verify")));
         PassManager.parse(PassManager.DEFAULT_PIPELINE).run(m, ctx);
         long t2 = System.nanoTime();
         System.out.printf("%,d nodes: import %.0f ms, pipeline %.0f ms, total %.0f ms = %,.0f nodes/s (after: %,d nodes)%n",
