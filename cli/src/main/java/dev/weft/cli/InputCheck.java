@@ -23,15 +23,21 @@ import java.util.Arrays;
 final class InputCheck {
   private InputCheck() {}
 
-  /** The types of input_0.pb, input_1.pb, ... in a folder (for formats that do not declare inputs). */
-  static List<TensorType> typesOfFiles(Path dir) {
-    List<TensorType> types = new ArrayList<>();
+  /**
+   * Every input_K.pb in a folder, in order, for formats that do not declare their inputs: the
+   * tensors type the graph and are then its arguments, so each file is read once.
+   */
+  static List<Tensor> readAll(Path dir) {
+    List<Tensor> tensors = new ArrayList<>();
     for (int k = 0; Files.isRegularFile(dir.resolve("input_" + k + ".pb")); k++) {
-      Tensor t = OnnxTestData.readTensor(dir.resolve("input_" + k + ".pb"));
-      types.add(TensorType.of(t.dtype(), t.shape()));
+      tensors.add(OnnxTestData.readTensor(dir.resolve("input_" + k + ".pb")));
     }
-    if (types.isEmpty()) throw new WeftException(dir + ": no input_0.pb (TorchScript models take their input types from the files)");
-    return types;
+    if (tensors.isEmpty()) throw new WeftException(dir + ": no input_0.pb (TorchScript models take their input types from the files)");
+    return tensors;
+  }
+
+  static List<TensorType> typesOf(List<Tensor> tensors) {
+    return tensors.stream().map(t -> TensorType.of(t.dtype(), t.shape())).toList();
   }
 
   static Object read(Path file, Value input) {

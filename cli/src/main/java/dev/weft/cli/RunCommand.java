@@ -1,5 +1,6 @@
 package dev.weft.cli;
 
+import dev.weft.bundle.Tensor;
 import dev.weft.bundle.WeftException;
 import dev.weft.frontend.onnx.OnnxTestData;
 import dev.weft.ir.Graph;
@@ -51,11 +52,11 @@ final class RunCommand implements Callable<Integer> {
     if (engine == Engine.compiled) {
       throw new WeftException("--engine compiled: compiled execution is not available in this version of weft; use --engine reference");
     }
-    Module m = ModelLoader.formatOf(model) == ModelLoader.Format.TORCHSCRIPT
-        ? ModelLoader.load(model, InputCheck.typesOfFiles(inputs))
-        : ModelLoader.load(model);
+    boolean torch = ModelLoader.formatOf(model) == ModelLoader.Format.TORCHSCRIPT;
+    List<Tensor> given = torch ? InputCheck.readAll(requireFolder()) : null;
+    Module m = torch ? ModelLoader.load(model, InputCheck.typesOf(given)) : ModelLoader.load(model);
     Graph g = m.main();
-    List<Object> args = readInputs(g);
+    List<Object> args = torch ? new ArrayList<>(given) : readInputs(g);
     long t0 = System.nanoTime();
     List<Object> results = new Interpreter().run(g, args);
     long micros = (System.nanoTime() - t0) / 1000;
@@ -70,8 +71,13 @@ final class RunCommand implements Callable<Integer> {
     return Main.OK;
   }
 
-  private List<Object> readInputs(Graph g) {
+  private Path requireFolder() {
     if (!Files.isDirectory(inputs)) throw new WeftException(inputs + ": no such folder");
+    return inputs;
+  }
+
+  private List<Object> readInputs(Graph g) {
+    requireFolder();
     List<Object> args = new ArrayList<>();
     for (int k = 0; k < g.inputs().size(); k++) {
       Value v = g.inputs().get(k);
