@@ -1,0 +1,2 @@
+/** Placeholder: filled in by the codegen and runtime work. */
+package dev.weft.runtime;
