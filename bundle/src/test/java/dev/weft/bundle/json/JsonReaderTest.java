@@ -34,7 +34,7 @@ class JsonReaderTest {
   @Test
   void errorsNameFileLineAndColumn() {
     assertEquals("t.json:2:9: expected ',' or '}' in an object", error("{\"a\": 1,\n \"b\": 2 \"c\": 3}"));
-    assertEquals("t.json:1:11: duplicate key \"a\"", error("{\"a\": 1, \"a\": 2}"));
+    assertEquals("t.json:1:10: duplicate key \"a\"", error("{\"a\": 1, \"a\": 2}"));
   }
 
   @Test
