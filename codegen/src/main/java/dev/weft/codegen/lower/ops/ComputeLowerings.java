@@ -12,5 +12,6 @@ public final class ComputeLowerings implements LoweringLibrary {
   @Override
   public void register(LoweringTable t) {
     ReductionLowerings.register(t);
+    MatmulLowering.register(t);
   }
 }
