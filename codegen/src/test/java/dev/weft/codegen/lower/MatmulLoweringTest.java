@@ -1,0 +1,86 @@
+package dev.weft.codegen.lower;
+
+import static dev.weft.codegen.lower.LoweringCheck.check;
+import static dev.weft.codegen.lower.LoweringCheck.random;
+
+import dev.weft.bundle.DType;
+import dev.weft.bundle.Tensor;
+import dev.weft.ir.Attribute;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** matmul against the interpreter: floats at rtol 1e-4, atol 1e-5 (summation order differs), integers exactly. */
+class MatmulLoweringTest {
+  static final double RTOL = 1e-4;
+  static final double ATOL = 1e-5;
+
+  static void f32(long[] a, long[] b) {
+    check("matmul", Map.of(), RTOL, ATOL, random(DType.F32, a.length * 31L + b.length, 2, a), random(DType.F32, 7 + b.length, 2, b));
+  }
+
+  @Test
+  void floatShapes() {
+    f32(new long[] {3, 4}, new long[] {4, 5});
+    f32(new long[] {1, 7}, new long[] {7, 1});
+    f32(new long[] {4}, new long[] {4, 5});
+    f32(new long[] {3, 4}, new long[] {4});
+    f32(new long[] {9}, new long[] {9});
+    f32(new long[] {2, 1, 3, 4}, new long[] {5, 4, 6});
+    f32(new long[] {4}, new long[] {2, 4, 3});
+    f32(new long[] {2, 3, 4}, new long[] {4});
+    f32(new long[] {3, 1, 2, 5}, new long[] {1, 4, 5, 3});
+    f32(new long[] {3, 33}, new long[] {33, 17});
+  }
+
+  @Test
+  void emptyDims() {
+    f32(new long[] {3, 0}, new long[] {0, 5}); // K = 0: zeros
+    f32(new long[] {0, 4}, new long[] {4, 5});
+    f32(new long[] {1, 3, 4}, new long[] {0, 4, 2});
+    f32(new long[] {0}, new long[] {0});
+  }
+
+  @Test
+  void otherFloatTypes() {
+    check("matmul", Map.of(), 1e-12, 1e-12, random(DType.F64, 1, 2, 3, 6), random(DType.F64, 2, 2, 6, 4));
+    check("matmul", Map.of(), 1e-3, 1e-3, random(DType.F16, 3, 2, 3, 6), random(DType.F16, 4, 2, 6, 4));
+    check("matmul", Map.of(), 1e-2, 1e-2, random(DType.BF16, 5, 2, 2, 3, 6), random(DType.BF16, 6, 2, 6, 4));
+  }
+
+  static Map<String, Attribute> result(DType t) { return Map.of("result_type", Attribute.of(t)); }
+
+  @Test
+  void integerAccumulationWidth() {
+    Tensor a = random(DType.U8, 10, 255, 3, 7);
+    Tensor b = random(DType.I8, 11, 127, 7, 5);
+    check("matmul", result(DType.I32), 0, 0, a, b);
+    check("matmul", result(DType.I16), 0, 0, a, b);
+    check("matmul", result(DType.I64), 0, 0, a, b);
+    check("matmul", Map.of(), 0, 0, random(DType.I8, 12, 127, 4, 9), random(DType.I8, 13, 127, 9, 3)); // i8 accumulation wraps
+    check("matmul", Map.of(), 0, 0, random(DType.I64, 14, 1e15, 2, 3, 4), random(DType.I64, 15, 1e6, 4, 2));
+    check("matmul", result(DType.I32), 0, 0, random(DType.U8, 16, 255, 5), random(DType.U8, 17, 255, 5, 2));
+    check("matmul", result(DType.I32), 0, 0, random(DType.U8, 18, 255, 3, 0), random(DType.U8, 19, 255, 0, 2));
+  }
+
+  @Test
+  void integerZeroPoints() {
+    Tensor a = random(DType.U8, 20, 255, 4, 6);
+    Tensor b = random(DType.I8, 21, 127, 6, 3);
+    Tensor za = Tensor.of(DType.U8, new long[0], 128);
+    Tensor zb = Tensor.of(DType.I8, new long[] {1}, -3);
+    check("matmul", result(DType.I32), 0, 0, a, b, za, zb);
+    check("matmul", result(DType.I32), 0, 0, a, b, za, null);
+    check("matmul", result(DType.I32), 0, 0, a, b, null, zb);
+    // per row of A, per column of B
+    check("matmul", result(DType.I32), 0, 0, a, b, random(DType.U8, 22, 255, 4), random(DType.I8, 23, 127, 3));
+    check("matmul", result(DType.I32), 0, 0, a, b, random(DType.U8, 24, 255, 4, 1), random(DType.I8, 25, 127, 1, 3));
+    // batched A: per-row zero points repeat per batch, or cover every row
+    Tensor ab = random(DType.U8, 26, 255, 2, 4, 6);
+    check("matmul", result(DType.I32), 0, 0, ab, b, random(DType.U8, 27, 255, 4), null);
+    check("matmul", result(DType.I32), 0, 0, ab, b, random(DType.U8, 28, 255, 8), null);
+    check("matmul", result(DType.I32), 0, 0, ab, random(DType.I8, 29, 127, 2, 6, 3), random(DType.U8, 30, 255, 2, 4, 1),
+        random(DType.I8, 31, 127, 3));
+    // 1-D A with a scalar zero point
+    check("matmul", result(DType.I32), 0, 0, random(DType.U8, 32, 255, 6), b, Tensor.of(DType.U8, new long[] {1}, 7), null);
+  }
+}
