@@ -2,12 +2,10 @@ package dev.weft.compiler;
 
 import dev.weft.bundle.BundleWriter;
 import dev.weft.bundle.Tensor;
-import dev.weft.bundle.manifest.DimRange;
 import dev.weft.bundle.manifest.KernelImage;
 import dev.weft.bundle.manifest.Manifest;
 import dev.weft.bundle.manifest.Mesh;
 import dev.weft.bundle.manifest.RankEntry;
-import dev.weft.bundle.manifest.ShapeProfile;
 import dev.weft.bundle.manifest.Target;
 import dev.weft.bundle.manifest.TensorSpec;
 import dev.weft.bundle.manifest.Toolchain;
@@ -57,7 +55,7 @@ public final class BundleOutput {
     String fingerprint = "weft-" + COMPILER_VERSION + "+llvm-20.1.7";
     Manifest m = new Manifest(Manifest.FORMAT_VERSION, COMPILER_VERSION, Target.of(backend.kind(), backend.arch()),
         Toolchain.of(fingerprint, tool), Mesh.single(), specs(c.module().main().inputs()), outputSpecs(c),
-        profiles(c.options().shapes()), Map.of(), List.of(RankEntry.standard(0, 0, images, hasWeights)));
+        List.of() /* kernels are specialized: inputs are static, so no symbolic profile */, Map.of(), List.of(RankEntry.standard(0, 0, images, hasWeights)));
     return w.finish(m);
   }
 
@@ -88,16 +86,6 @@ public final class BundleOutput {
     return out;
   }
 
-  private static List<ShapeProfile> profiles(dev.weft.compiler.ShapeProfile p) {
-    if (p.shapes().isEmpty()) return List.of();
-    TreeMap<String, DimRange> dims = new TreeMap<>();
-    for (Map.Entry<String, long[]> e : p.shapes().entrySet()) {
-      long[] lo = p.minimums().get(e.getKey());
-      for (int d = 0; d < e.getValue().length; d++) {
-        dims.put(e.getKey() + "." + d, new DimRange(lo[d], e.getValue()[d], e.getValue()[d]));
-      }
-    }
-    return List.of(new ShapeProfile("default", dims));
-  }
+
 
 }

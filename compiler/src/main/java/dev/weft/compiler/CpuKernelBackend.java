@@ -37,6 +37,7 @@ final class CpuKernelBackend extends LlvmKernelBackend {
   public Built build(List<Kernel> kernels) {
     List<byte[]> bitcode = bitcode(kernels);
     List<CompileRequest> requests = new ArrayList<>();
+    requests.add(new CompileRequest("weft_abi_version", target.spec(), abiModule(), false, EmitKind.OBJECT));
     for (int i = 0; i < kernels.size(); i++) {
       requests.add(new CompileRequest(kernels.get(i).name(), target.spec(), bitcode.get(i), true, EmitKind.OBJECT));
     }
@@ -61,6 +62,25 @@ final class CpuKernelBackend extends LlvmKernelBackend {
       throw new UncheckedIOException(e);
     } finally {
       if (dir != null) deleteTree(dir);
+    }
+  }
+
+  /** The exported {@code i32 weft_abi_version = 1} the runtime checks before trusting the library (docs/KERNELS.md). */
+  private byte[] abiModule() {
+    dev.weft.codegen.llvm.LlvmNative.ensureLoaded();
+    org.bytedeco.llvm.LLVM.LLVMContextRef ctx = dev.weft.codegen.llvm.LlvmContexts.create();
+    try {
+      var m = org.bytedeco.llvm.global.LLVM.LLVMModuleCreateWithNameInContext("weft_abi", ctx);
+      dev.weft.codegen.llvm.LlvmToolchain.configure(m, target.spec());
+      var i32 = org.bytedeco.llvm.global.LLVM.LLVMInt32TypeInContext(ctx);
+      var g = org.bytedeco.llvm.global.LLVM.LLVMAddGlobal(m, i32, "weft_abi_version");
+      org.bytedeco.llvm.global.LLVM.LLVMSetInitializer(g, org.bytedeco.llvm.global.LLVM.LLVMConstInt(i32, 1, 0));
+      org.bytedeco.llvm.global.LLVM.LLVMSetGlobalConstant(g, 1);
+      byte[] bc = dev.weft.codegen.llvm.LlvmToolchain.toBitcode(m);
+      org.bytedeco.llvm.global.LLVM.LLVMDisposeModule(m);
+      return bc;
+    } finally {
+      dev.weft.codegen.llvm.LlvmContexts.dispose(ctx);
     }
   }
 

@@ -53,7 +53,8 @@ final class HostJit {
       public LLVMValueRef workItemStride(LLVMBuilderRef b, LLVMModuleRef m) { throw new UnsupportedOperationException(); }
       public void decorateKernel(LLVMModuleRef m, LLVMValueRef fn, int blockSize) { }
       public void decorateHelper(LLVMValueRef fn) { }
-      public boolean supportsIntrinsic(String name) {
+      public dev.weft.codegen.llvm.TargetSpec spec() { return dev.weft.codegen.llvm.TargetSpec.host(); }
+      public boolean supportsIntrinsic(String name, int bits) {
         return name.equals("sqrt") || (roundingIntrinsics && List.of("floor", "ceil", "trunc", "rint").contains(name));
       }
     };
