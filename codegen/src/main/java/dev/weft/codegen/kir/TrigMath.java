@@ -239,17 +239,23 @@ final class TrigMath {
   Expr acosh(Expr x) {
     Expr x32 = narrow(x);
     Expr t = f.sub(x32, c(1.0));
-    // acosh(1 + t) = log1p(t + sqrt(2t + t^2)); NaN below 1 through the square root of a negative.
+    // acosh(1 + t) = log1p(t + sqrt(2t + t^2)), no cancellation near 1.
     Expr near = log1p(f.add(t, f.unary(UnaryOp.SQRT, f.add(f.add(t, t), f.mul(t, t)))));
     Expr far = f.add(math.log(x32), c(Math.log(2)));
-    return widen(x, f.select(f.binary(BinaryOp.GT, x32, c(HUGE)), far, near));
+    Expr v = f.select(f.binary(BinaryOp.GT, x32, c(HUGE)), far, near);
+    // Below 1 the result is NaN; the root alone would round to 0 for very negative x.
+    return widen(x, f.select(f.lt(x32, c(1.0)), c(Double.NaN), v));
   }
 
-  /** atanh(x) = log1p(2x / (1 - x)) / 2, the interpreter's formula (inf at 1, NaN beyond). */
+  /**
+   * atanh(x) = sign(x) log1p(2a / (1 - a)) / 2 with a = |x|: the interpreter's formula made odd,
+   * because 1 - x near x = -1 cancels in f32 where 1 - a (a >= 1/2) is exact. inf at 1, NaN beyond.
+   */
   Expr atanh(Expr x) {
     Expr x32 = narrow(x);
-    Expr v = f.mul(c(0.5), log1p(f.div(f.add(x32, x32), f.sub(c(1.0), x32))));
-    return widen(x, v);
+    Expr a = f.unary(UnaryOp.ABS, x32);
+    Expr v = f.mul(c(0.5), log1p(f.div(f.add(a, a), f.sub(c(1.0), a))));
+    return widen(x, withSign(x32, v));
   }
 
   /** softplus = max(x, 0) + log1p(exp(-|x|)): no overflow, and exact tails for very negative x. */

@@ -30,6 +30,7 @@ class GatherLoweringTest {
       check("gather", attrs("axis", axis), 0, 0, x, indices(DType.I64, axis + 10, d, 2, 3));
       check("gather", attrs("axis", axis), 0, 0, x, indices(DType.I32, axis + 20, d));
       check("gather", attrs("axis", axis), 0, 0, x, constant(indices(DType.I64, axis + 30, d, 4)));
+      check("gather", attrs("axis", axis), 0, 0, x, constant(Tensor.scalar(DType.I64, -1)));
     }
     check("gather", Map.of(), 0, 0, random(DType.I64, 2, 100, 6), indices(DType.I64, 3, 6, 0, 2));
     check("gather", attrs("axis", 1L), 0, 0, random(DType.BOOL, 4, 1, 0, 3), indices(DType.I64, 5, 3, 2));
