@@ -13,5 +13,6 @@ public final class ComputeLowerings implements LoweringLibrary {
   public void register(LoweringTable t) {
     ReductionLowerings.register(t);
     MatmulLowering.register(t);
+    ConvLowerings.register(t);
   }
 }
