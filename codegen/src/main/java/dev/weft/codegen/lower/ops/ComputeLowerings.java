@@ -14,5 +14,6 @@ public final class ComputeLowerings implements LoweringLibrary {
     ReductionLowerings.register(t);
     MatmulLowering.register(t);
     ConvLowerings.register(t);
+    PoolLowerings.register(t);
   }
 }
