@@ -15,5 +15,6 @@ public final class ComputeLowerings implements LoweringLibrary {
     MatmulLowering.register(t);
     ConvLowerings.register(t);
     PoolLowerings.register(t);
+    AttentionLowering.register(t);
   }
 }
