@@ -16,5 +16,6 @@ public final class ComputeLowerings implements LoweringLibrary {
     ConvLowerings.register(t);
     PoolLowerings.register(t);
     AttentionLowering.register(t);
+    QuantLowerings.register(t);
   }
 }
