@@ -13,5 +13,9 @@ public final class ComputeLowerings implements LoweringLibrary {
   public void register(LoweringTable t) {
     ReductionLowerings.register(t);
     MatmulLowering.register(t);
+    ConvLowerings.register(t);
+    PoolLowerings.register(t);
+    AttentionLowering.register(t);
+    QuantLowerings.register(t);
   }
 }
