@@ -2,27 +2,35 @@ package dev.weft.backend.cpu;
 
 import static org.bytedeco.llvm.global.LLVM.*;
 
+import dev.weft.codegen.llvm.MathIntrinsics;
 import dev.weft.codegen.llvm.TargetSpec;
 import dev.weft.codegen.target.KernelAttributes;
 import dev.weft.codegen.target.Target;
-import java.util.List;
 import org.bytedeco.llvm.LLVM.LLVMBuilderRef;
 import org.bytedeco.llvm.LLVM.LLVMModuleRef;
 import org.bytedeco.llvm.LLVM.LLVMValueRef;
 
 /**
- * The host: {@code cpu} compiles for this machine's CPU and features (so LLVM vectorizes),
- * {@code cpu:portable} for baseline x86-64. Work items come from the runtime's begin/end
- * range, not from thread indices, so the GPU hooks are never called here.
+ * The host: "cpu" is this machine (its cpu name and features, so the vectorizer uses AVX2 or
+ * AVX-512 where present); "cpu:portable" is the x86-64 baseline, for bundles that must run on
+ * any x86-64 machine. Kernels use the C calling convention and the begin/end ABI of
+ * docs/KERNELS.md; the runtime's threads split the range, so there is no work-item index.
  */
 public final class CpuTarget implements Target {
+  public static final String HOST = "cpu";
+  public static final String PORTABLE = "cpu:portable";
+
   private final String name;
   private final TargetSpec spec;
 
-  CpuTarget(String name) {
+  private CpuTarget(String name, TargetSpec spec) {
     this.name = name;
-    this.spec = name.equals("cpu:portable") ? TargetSpec.portableHost() : TargetSpec.host();
+    this.spec = spec;
   }
+
+  public static CpuTarget host() { return new CpuTarget(HOST, TargetSpec.host()); }
+
+  public static CpuTarget portable() { return new CpuTarget(PORTABLE, TargetSpec.portableHost()); }
 
   @Override public String name() { return name; }
 
@@ -30,7 +38,7 @@ public final class CpuTarget implements Target {
 
   @Override public TargetSpec spec() { return spec; }
 
-  @Override public int kernelCallingConvention() { return 0; }
+  @Override public int kernelCallingConvention() { return LLVMCCallConv; }
 
   @Override public int globalAddressSpace() { return 0; }
 
@@ -44,31 +52,29 @@ public final class CpuTarget implements Target {
 
   @Override
   public LLVMValueRef workItemIndex(LLVMBuilderRef b, LLVMModuleRef m) {
-    throw new UnsupportedOperationException("host kernels take their work range as arguments");
+    throw new UnsupportedOperationException(name + ": host kernels iterate [begin, end) given as arguments (docs/KERNELS.md)");
   }
 
   @Override
   public LLVMValueRef workItemStride(LLVMBuilderRef b, LLVMModuleRef m) {
-    throw new UnsupportedOperationException("host kernels take their work range as arguments");
+    throw new UnsupportedOperationException(name + ": host kernels iterate [begin, end) given as arguments (docs/KERNELS.md)");
   }
 
   @Override
   public void decorateKernel(LLVMModuleRef m, LLVMValueRef fn, int blockSize) {
-    KernelAttributes.targetAttributes(fn, spec);
+    LLVMSetFunctionCallConv(fn, LLVMCCallConv);
+    // Exported from kernels.so under its own name.
     LLVMSetLinkage(fn, LLVMExternalLinkage);
     LLVMSetVisibility(fn, LLVMDefaultVisibility);
+    KernelAttributes.targetAttributes(fn, spec);
   }
 
-  @Override public void decorateHelper(LLVMValueRef fn) { KernelAttributes.targetAttributes(fn, spec); }
-
-  /**
-   * sqrt and fabs are single instructions on every x86-64; the rounding family needs SSE4.1
-   * (roundss), otherwise LLVM calls libm's floorf, which a kernels.so without libm cannot have.
-   */
   @Override
-  public boolean supportsIntrinsic(String name, int floatBits) {
-    if (name.equals("sqrt") || name.equals("fabs")) return true;
-    if (List.of("floor", "ceil", "trunc", "rint").contains(name)) return spec.hasFeature("sse4.1");
-    return false;
-  }
+  public void decorateHelper(LLVMValueRef fn) { KernelAttributes.targetAttributes(fn, spec); }
+
+  @Override
+  public boolean supportsIntrinsic(String name, int floatBits) { return MathIntrinsics.selectable(spec, name, floatBits); }
+
+  @Override
+  public String toString() { return name + " (" + spec.shortName() + ")"; }
 }

@@ -69,7 +69,9 @@ public final class Ptxas {
       Path in = dir.resolve("kernels.ptx");
       Path out = dir.resolve("kernels.cubin");
       Files.writeString(in, ptx, StandardCharsets.UTF_8);
-      ToolRun run = ToolRun.run("ptxas", List.of(exe.toString(), "-arch=" + sm, "-v", "-o", out.toString(), in.toString()),
+      // -split-compile 0: one optimizer thread per cpu (ptxas is otherwise single-threaded).
+      ToolRun run = ToolRun.run("ptxas", List.of(exe.toString(), "-arch=" + sm, "-v", "-split-compile", "0",
+              "-o", out.toString(), in.toString()),
           Map.of(), dir, ToolRun.DEFAULT_TIMEOUT).requireSuccess("ptxas");
       String log = run.stderr() + run.stdout();
       return new Result(Files.readAllBytes(out), parse(log), log, run.nanos());

@@ -105,7 +105,7 @@ class LlvmToolchainTest {
 
   @Test
   void optimizeStampsTargetAttributesAndVectorizesForTheHost() {
-    SampleKernels.Kernel k = SampleKernels.add("weft_add", null);
+    KernelModule k = SampleKernels.add("weft_add", null);
     for (TargetSpec spec : List.of(TargetSpec.host(), TargetSpec.portableHost())) {
       try (OwnedModule m = LlvmToolchain.parseBitcode(k.bitcode(), k.name())) {
         LlvmToolchain.optimize(m.module(), spec);
@@ -157,8 +157,8 @@ class LlvmToolchainTest {
 
   @Test
   void hostObjectsLinkIntoASharedLibraryExportingTheKernels(@TempDir Path dir) throws Exception {
-    SampleKernels.Kernel a = SampleKernels.add("weft_a", null);
-    SampleKernels.Kernel b = SampleKernels.gelu("weft_b", null, 0.04f);
+    KernelModule a = SampleKernels.add("weft_a", null);
+    KernelModule b = SampleKernels.gelu("weft_b", null, 0.04f);
     Path oa = dir.resolve("a.o");
     Path ob = dir.resolve("b.o");
     for (var k : List.of(a, b)) {

@@ -14,23 +14,20 @@ import org.bytedeco.llvm.LLVM.LLVMValueRef;
  * name; {@code target == null} means the host ABI, otherwise the GPU ABI of that target.
  */
 public final class SampleKernels {
-  /** A kernel module as bitcode. */
-  public record Kernel(String name, byte[] bitcode) {}
-
   private SampleKernels() {}
 
   /** c[p] = a[p] + b[p] over float32 (buffers a, b, c). */
-  public static Kernel add(String name, Target target) {
+  public static KernelModule add(String name, Target target) {
     try (KernelIr ir = new KernelIr(name)) {
       LLVMValueRef[] buf = start(ir, target, name, 3);
       ir.forEachWorkItem(p -> ir.store(ir.add(ir.load(ir.f32, buf[0], p), ir.load(ir.f32, buf[1], p)), buf[2], p));
       ir.finish();
-      return new Kernel(name, ir.bitcode());
+      return new KernelModule(name, ir.bitcode());
     }
   }
 
   /** A kernel whose only work is {@code y[p] = llvm.<intrinsic>.f<bits>(x[p], x[p], x[p])} with as many operands as the intrinsic takes. */
-  public static Kernel mathIntrinsic(String name, Target target, String intrinsic, int bits) {
+  public static KernelModule mathIntrinsic(String name, Target target, String intrinsic, int bits) {
     try (KernelIr ir = new KernelIr(name)) {
       LLVMValueRef[] buf = start(ir, target, name, 2);
       LLVMTypeRef t = bits == 32 ? ir.f32 : ir.f64;
@@ -41,7 +38,7 @@ public final class SampleKernels {
         ir.store(Intrinsics.call(ir.b, ir.module, "llvm." + intrinsic, new LLVMTypeRef[] {t}, args), buf[1], p);
       });
       ir.finish();
-      return new Kernel(name, ir.bitcode());
+      return new KernelModule(name, ir.bitcode());
     }
   }
 
@@ -58,8 +55,8 @@ public final class SampleKernels {
    * sequence 128): layer norms, matmuls with bias, softmax rows, gelu, residual adds, cycling
    * through the layer's kernels with per-layer constants so no two modules are identical.
    */
-  public static List<Kernel> gpt2Like(int count, Target target) {
-    List<Kernel> out = new ArrayList<>();
+  public static List<KernelModule> gpt2Like(int count, Target target) {
+    List<KernelModule> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       int layer = i / 8;
       String name = "weft_g" + i;
@@ -77,7 +74,7 @@ public final class SampleKernels {
   }
 
   /** Rows of width {@code k}: y = (x - mean) / sqrt(var + eps) * g + beta (buffers x, g, beta, y). */
-  public static Kernel layerNorm(String name, Target target, int k, float eps) {
+  public static KernelModule layerNorm(String name, Target target, int k, float eps) {
     try (KernelIr ir = new KernelIr(name)) {
       LLVMValueRef[] buf = start(ir, target, name, 4);
       LLVMValueRef width = ir.cf(k);
@@ -101,12 +98,12 @@ public final class SampleKernels {
         });
       });
       ir.finish();
-      return new Kernel(name, ir.bitcode());
+      return new KernelModule(name, ir.bitcode());
     }
   }
 
   /** c[i*n+j] = sum_k a[i*k+k'] * b[k'*n+j] + bias[j]; one work item per output (buffers a, b, bias, c). */
-  public static Kernel matmul(String name, Target target, int k, int n) {
+  public static KernelModule matmul(String name, Target target, int k, int n) {
     try (KernelIr ir = new KernelIr(name)) {
       LLVMValueRef[] buf = start(ir, target, name, 4);
       ir.forEachWorkItem(p -> {
@@ -118,12 +115,12 @@ public final class SampleKernels {
         ir.store(ir.add(acc, ir.load(ir.f32, buf[2], j)), buf[3], p);
       });
       ir.finish();
-      return new Kernel(name, ir.bitcode());
+      return new KernelModule(name, ir.bitcode());
     }
   }
 
   /** Rows of width {@code k}: y = e / sum(e) with e = q(x - max) for a quadratic q (buffers x, y). */
-  public static Kernel softmax(String name, Target target, int k) {
+  public static KernelModule softmax(String name, Target target, int k) {
     try (KernelIr ir = new KernelIr(name)) {
       LLVMValueRef[] buf = start(ir, target, name, 2);
       ir.forEachWorkItem(row -> {
@@ -145,12 +142,12 @@ public final class SampleKernels {
         });
       });
       ir.finish();
-      return new Kernel(name, ir.bitcode());
+      return new KernelModule(name, ir.bitcode());
     }
   }
 
   /** y = x * (0.5 + c*x^2) (a polynomial stand-in for gelu; buffers x, y). */
-  public static Kernel gelu(String name, Target target, float c) {
+  public static KernelModule gelu(String name, Target target, float c) {
     try (KernelIr ir = new KernelIr(name)) {
       LLVMValueRef[] buf = start(ir, target, name, 2);
       ir.forEachWorkItem(p -> {
@@ -158,7 +155,7 @@ public final class SampleKernels {
         ir.store(ir.mul(x, ir.add(ir.cf(0.5), ir.mul(ir.cf(c), ir.mul(x, x)))), buf[1], p);
       });
       ir.finish();
-      return new Kernel(name, ir.bitcode());
+      return new KernelModule(name, ir.bitcode());
     }
   }
 
