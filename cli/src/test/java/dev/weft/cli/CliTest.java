@@ -150,12 +150,26 @@ class CliTest {
   }
 
   @Test
-  void compiledEngineSaysItIsNotAvailable() throws IOException {
+  void compiledEngineAndBundleRunsComputeTheSameOutputs() throws IOException {
     Path model = writeModel(ADD_RELU);
-    Result r = weft("run", model.toString(), "--inputs", tmp.toString(), "--outputs", tmp.resolve("o").toString(),
+    Path in = Files.createDirectories(tmp.resolve("in"));
+    OnnxTestData.write(in.resolve("input_0.pb"), Tensor.ofFloats(new long[] {2, 3}, 1, -2, 3, -4, 5, -6), "a");
+    OnnxTestData.write(in.resolve("input_1.pb"), Tensor.ofFloats(new long[] {3}, 0.5f, 0.5f, 0.5f), "b");
+    float[] expected = {1.5f, 0, 3.5f, 0, 5.5f, 0};   // relu(a + 0.5), by hand
+    Result r = weft("run", model.toString(), "--inputs", in.toString(), "--outputs", tmp.resolve("o").toString(),
         "--engine", "compiled");
-    assertEquals(1, r.code());
-    assertTrue(r.err().contains("--engine reference"), r.err());
+    assertEquals(0, r.code(), r.err());
+    Tensor y = OnnxTestData.readTensor(tmp.resolve("o").resolve("output_0.pb"));
+    for (int i = 0; i < 6; i++) assertEquals(expected[i], y.getFloat(i), 0f);
+    Path bundle = tmp.resolve("bundle");
+    Result c = weft("compile", model.toString(), "--target", "cpu", "-o", bundle.toString(), "--quiet");
+    assertEquals(0, c.code(), c.err());
+    assertTrue(Files.isRegularFile(bundle.resolve("manifest.json")));
+    assertTrue(Files.isRegularFile(bundle.resolve("ranks/0/kernels.so")));
+    Result b = weft("run", bundle.toString(), "--inputs", in.toString(), "--outputs", tmp.resolve("ob").toString());
+    assertEquals(0, b.code(), b.err());
+    Tensor z = OnnxTestData.readTensor(tmp.resolve("ob").resolve("output_0.pb"));
+    for (int i = 0; i < 6; i++) assertEquals(expected[i], z.getFloat(i), 0f);
   }
 
   @Test
