@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "optimize",
     mixinStandardHelpOptions = true,
-    description = "Run a pass pipeline on a model (verifier between passes) and write the result as .wir.",
+    description = "Run a pass pipeline on a model (verified before and after it, or after every pass with --verify=each) and write the result as .wir.",
     footer = {"", "Examples:",
         "  weft optimize model.onnx -o model.opt.wir --timing",
         "  weft optimize model.onnx --pipeline 'canonicalize,cse,dce' --print-ir-after change",
@@ -69,8 +69,13 @@ final class OptimizeCommand implements Callable<Integer> {
   @Option(names = "--disable", split = ",", paramLabel = "PASS", description = "Skip these passes of the pipeline.")
   List<String> disabled = List.of();
 
-  @Option(names = "--no-verify", description = "Do not run the verifier between passes.")
+  @Option(names = "--no-verify", description = "Do not run the verifier at all (same as --verify=off).")
   boolean noVerify;
+
+  @Option(names = "--verify", paramLabel = "each|ends|off", defaultValue = "ends",
+      description = "Where the verifier runs: after every pass (names the pass that broke the IR; slower on large graphs),"
+          + " at the pipeline's ends (default), or off.")
+  String verify;
 
   @Option(names = "--reproducer-dir", paramLabel = "DIR",
       description = "Where a failing pass's reproducer goes. Default: --dump-dir if given, else the system temp folder.")
@@ -106,8 +111,9 @@ final class OptimizeCommand implements Callable<Integer> {
     }
     if (model == null) throw new WeftException("no MODEL given (see 'weft optimize --help')");
     PassManager pm = PassManager.parse(pipeline);      // a bad pipeline fails before the model is read
+    PassContext.Verify verifyMode = noVerify ? PassContext.Verify.OFF : PassContext.Verify.parse(verify);
     Module m = ModelLoader.load(model);
-    PassContext ctx = new PassContext().verify(!noVerify);
+    PassContext ctx = new PassContext().verify(verifyMode);
     disabled.forEach(ctx::disable);
     Path repro = reproducerDir != null ? reproducerDir : dumpDir != null ? dumpDir
         : Path.of(System.getProperty("java.io.tmpdir"), "weft-reproducers");

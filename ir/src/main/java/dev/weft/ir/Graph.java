@@ -31,6 +31,7 @@ public final class Graph {
   private final Map<String, Integer> nextSuffix = new HashMap<>();
   private Node parent;
   private int symbolCounter;
+  private int holders;   // scheduled nodes holding subgraphs, so walks skip graphs without any
 
   public Graph(String name) { this.name = Objects.requireNonNull(name); }
 
@@ -56,6 +57,11 @@ public final class Graph {
   public List<Value> inputs() { return Collections.unmodifiableList(inputs); }
 
   public List<Value> outputs() { return Collections.unmodifiableList(outputs); }
+
+  /** Whether some node of this graph holds a subgraph (walks over nested graphs skip the others' nodes). */
+  public boolean hasSubgraphs() { return holders > 0; }
+
+  void holderChanged(int delta) { holders += delta; }
 
   /** The schedule: a live, read-only view (it always shows the current nodes). */
   public List<Node> nodes() { return nodesView; }
@@ -83,6 +89,7 @@ public final class Graph {
     if (anchor == null) tail = n;
     else anchor.prev = n;
     nodeCount++;
+    if (n.holdsSubgraphs()) holders++;
     if (anchor == null && !dirty) snapshot.add(n);   // an append keeps a clean snapshot clean (importers read back as they build)
     else dirty = true;
   }
@@ -95,6 +102,7 @@ public final class Graph {
     n.prev = null;
     n.next = null;
     nodeCount--;
+    if (n.holdsSubgraphs()) holders--;
     dirty = true;
   }
 
@@ -115,6 +123,13 @@ public final class Graph {
     if (old != null) old.removeUse(null, this, i);
     outputs.set(i, v);
     v.addUse(new Use(null, this, i));
+  }
+
+  /** Output slot {@code u} holds {@code to} instead of {@code from}, whose use-list the caller already cleared. */
+  void retargetOutput(Use u, Value from, Value to) {
+    if (outputs.get(u.index()) != from) throw new IllegalStateException("use-list of %" + from.name() + " lost a use");
+    outputs.set(u.index(), to);
+    to.addUse(u);
   }
 
   public void clearOutputs() {
@@ -190,6 +205,7 @@ public final class Graph {
     List<Node> copy = new ArrayList<>(order);
     head = tail = null;
     nodeCount = 0;
+    holders = 0;
     dirty = true;
     for (Node n : copy) {
       n.prev = n.next = null;

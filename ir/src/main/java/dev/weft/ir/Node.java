@@ -67,7 +67,7 @@ public final class Node {
   public void setAttribute(String name, Attribute value) {
     Objects.requireNonNull(value, "attribute " + name);
     Attribute old = attributes.put(name, value);
-    graphAttributes += holdsGraphs(value) - (old == null ? 0 : holdsGraphs(old));
+    countGraphAttributes(holdsGraphs(value) - (old == null ? 0 : holdsGraphs(old)));
     if (value instanceof Attribute.GraphValue g) g.value().setParent(this);
     if (value instanceof Attribute.Graphs gs) gs.values().forEach(g -> g.setParent(this));
     if (old != null) disposeGraphsOf(old);
@@ -77,9 +77,19 @@ public final class Node {
 
   public void removeAttribute(String name) {
     Attribute old = attributes.remove(name);
-    if (old != null) graphAttributes -= holdsGraphs(old);
+    if (old != null) countGraphAttributes(-holdsGraphs(old));
     if (old != null) disposeGraphsOf(old);
   }
+
+  /** Keeps the graph's count of subgraph holders in step as this node starts or stops holding graphs. */
+  private void countGraphAttributes(int delta) {
+    boolean held = graphAttributes > 0;
+    graphAttributes += delta;
+    if (graph != null && held != graphAttributes > 0) graph.holderChanged(held ? -1 : 1);
+  }
+
+  /** Whether an attribute of this node holds a graph. */
+  boolean holdsSubgraphs() { return graphAttributes > 0; }
 
   private static int holdsGraphs(Attribute a) { return a instanceof Attribute.GraphValue || a instanceof Attribute.Graphs ? 1 : 0; }
 
@@ -119,6 +129,13 @@ public final class Node {
   }
 
   public void addInput(Value v) { setInput(inputs.size(), v); }
+
+  /** Operand slot {@code u} reads {@code to} instead of {@code from}, whose use-list the caller already cleared. */
+  void retarget(Use u, Value from, Value to) {
+    if (inputs.get(u.index()) != from) throw new IllegalStateException("use-list of %" + from.name() + " lost a use");
+    inputs.set(u.index(), to);
+    to.addUse(u);
+  }
 
   /** Detaches every operand (used when the node is removed). */
   void dropInputs() {

@@ -60,9 +60,13 @@ public final class Value {
     // Checked up front: a null would fail at the first graph output, leaving the uses half moved.
     Objects.requireNonNull(other, "replacement value");
     if (other == this) return;
-    for (Use u : List.copyOf(uses)) {
-      if (u.user() != null) u.user().setInput(u.index(), other);
-      else u.outputOf().setOutput(u.index(), other);
+    // Moves the uses in one go: going through setInput would remove each from the front of
+    // this list, O(uses^2) for a value read by thousands of nodes.
+    List<Use> moved = new ArrayList<>(uses);
+    uses.clear();
+    for (Use u : moved) {
+      if (u.user() != null) u.user().retarget(u, this, other);
+      else u.outputOf().retargetOutput(u, this, other);
     }
   }
 
@@ -81,7 +85,9 @@ public final class Value {
   void addUse(Use u) { uses.add(u); }
 
   void removeUse(Node user, Graph outputOf, int index) {
-    for (int i = 0; i < uses.size(); i++) {
+    // From the end: removal mostly follows the schedule backwards (dead code, a node replaced
+    // just after it was built), where the newest uses sit.
+    for (int i = uses.size() - 1; i >= 0; i--) {
       Use u = uses.get(i);
       if (u.user() == user && u.outputOf() == outputOf && u.index() == index) {
         uses.remove(i);

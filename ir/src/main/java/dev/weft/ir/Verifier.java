@@ -71,7 +71,7 @@ public final class Verifier {
 
   /** The problems found, in a deterministic order; empty when the graph is valid. */
   public List<VerifyException> check(Graph g) {
-    Run run = new Run();
+    Run run = new Run(g.nodes().size());
     try {
       run.all(g);
     } catch (VerifyException first) {
@@ -89,13 +89,27 @@ public final class Verifier {
   /** The state of one verification. */
   private final class Run {
     final List<VerifyException> problems = new ArrayList<>();
-    final IdentityHashMap<Node, Integer> index = new IdentityHashMap<>();        // nodes in the verified tree
+    final IdentityHashMap<Node, Integer> index;        // nodes in the verified tree
     final IdentityHashMap<Node, Integer> outerIndex = new IdentityHashMap<>();   // enclosing nodes outside it
     final Set<Graph> graphs = Collections.newSetFromMap(new IdentityHashMap<>());
-    final List<Value> defined = new ArrayList<>();
-    final Set<Value> definedSet = Collections.newSetFromMap(new IdentityHashMap<>());
-    final List<Value> referenced = new ArrayList<>();
-    final IdentityHashMap<Value, List<Use>> expected = new IdentityHashMap<>();
+    final List<Graph> graphOrder = new ArrayList<>();   // graphs in the order they are checked
+    final List<Value> defined;
+    final Set<Value> definedSet;
+    /**
+     * Operand and output slots that read a value defined in the verified tree, and those that
+     * read one defined outside it (verifying a subgraph alone). Every recorded use is checked
+     * to be a real, distinct slot; then equal totals prove every slot is recorded, and only a
+     * mismatch pays for the slot-by-slot comparison that names the missing one.
+     */
+    long slotsReadingDefined;
+    final List<Value> readFromOutside = new ArrayList<>();
+
+    /** Maps sized for the root graph's nodes up front: rehashing them dominated verifying large graphs. */
+    Run(int nodes) {
+      index = new IdentityHashMap<>(nodes);
+      defined = new ArrayList<>(nodes + 16);
+      definedSet = Collections.newSetFromMap(new IdentityHashMap<>(nodes + 16));
+    }
 
     void report(VerifyException e) {
       if (!collectAll) throw e;
@@ -114,6 +128,7 @@ public final class Verifier {
         ArrayDeque<Work> work = new ArrayDeque<>();
         work.add(new Work(root, outer, depthOf(outer)));
         graphs.add(root);
+        graphOrder.add(root);
         while (!work.isEmpty()) graph(work.poll(), work);
         useLists();
       } finally {
@@ -174,8 +189,8 @@ public final class Verifier {
           fail(g, "output " + k + " is not set");
           continue;
         }
-        expect(v, new Use(null, g, k));
-        resolve(v, g, nodes.size(), null, w.outer, "output " + k);
+        expect(v);
+        resolve(v, g, nodes.size(), null, w.outer, "output ", k);
       }
       if (!forward.isEmpty()) ordering(g, forward);
     }
@@ -184,32 +199,34 @@ public final class Verifier {
 
     /** Each value defined once, where it claims to be, under a name unique in its graph. */
     private void definitions(Graph g) {
-      Map<String, String> names = new HashMap<>();
+      Map<String, Object> names = new HashMap<>(Math.max(16, g.nodes().size() * 2));
       for (int k = 0; k < g.inputs().size(); k++) {
         Value v = g.inputs().get(k);
         if (v.inputOf() != g || v.index() != k) fail(g, "input %" + v.name() + " does not record itself as input " + k);
-        define(v, null, g, names, "input " + k);
-        budget(v.type(), null, g, "input %" + v.name());
+        define(v, null, g, names, k);
+        budget(v.type(), null, g, "input %", v);
       }
       for (Node n : g.nodes()) {
         for (int k = 0; k < n.outputCount(); k++) {
           Value v = n.output(k);
           if (v.producer() != n || v.index() != k) fail(n, "result %" + v.name() + " does not record this node as its producer");
-          define(v, n, g, names, n.describe());
+          define(v, n, g, names, n);
         }
       }
     }
 
-    private void define(Value v, Node n, Graph g, Map<String, String> names, String where) {
+    /** {@code where} is the defining node, or the input's index; described only when a name repeats. */
+    private void define(Value v, Node n, Graph g, Map<String, Object> names, Object where) {
       if (!definedSet.add(v)) {
         if (n != null) fail(n, "value %" + v.name() + " is defined more than once");
         else fail(g, "value %" + v.name() + " is defined more than once");
         return;
       }
       defined.add(v);
-      String prev = names.putIfAbsent(v.name(), where);
+      Object prev = names.putIfAbsent(v.name(), where);
       if (prev != null) {
-        String reason = "duplicate value name %" + v.name() + " (also defined by " + prev + ")";
+        String first = prev instanceof Node p ? p.describe() : "input " + prev;
+        String reason = "duplicate value name %" + v.name() + " (also defined by " + first + ")";
         if (n != null) fail(n, reason);
         else fail(g, reason);
       }
@@ -241,8 +258,8 @@ public final class Verifier {
       for (int k = 0; k < n.inputCount(); k++) {
         Value v = n.input(k);
         if (v == null) continue;
-        expect(v, new Use(n, null, k));
-        Node p = resolve(v, g, i, n, w.outer, "operand " + k);
+        expect(v);
+        Node p = resolve(v, g, i, n, w.outer, "operand ", k);
         if (p != null) forward.add(new Node[] {n, p});
       }
       for (Graph sub : n.subgraphs()) {
@@ -254,11 +271,12 @@ public final class Verifier {
         } else if (w.depth + 1 > maxDepth) {
           fail(n, "subgraph nesting depth exceeds the limit of " + maxDepth);
         } else {
+          graphOrder.add(sub);
           work.add(new Work(sub, new Scope(g, i, w.outer), w.depth + 1));
         }
       }
       if (shapeOk) types(n);
-      for (Value v : n.outputs()) budget(v.type(), n, g, "result %" + v.name());
+      for (Value v : n.outputs()) budget(v.type(), n, g, "result %", v);
     }
 
     private String range(int min, int max) {
@@ -287,13 +305,11 @@ public final class Verifier {
       return ok;
     }
 
-    private void expect(Value v, Use u) {
-      List<Use> l = expected.get(v);
-      if (l == null) {
-        expected.put(v, l = new ArrayList<>());
-        referenced.add(v);
-      }
-      l.add(u);
+    /** Counts one operand or output slot reading {@code v} (see {@link #slotsReadingDefined}). */
+    private void expect(Value v) {
+      // A graph's values are defined before its nodes are checked, enclosing graphs' before it.
+      if (definedSet.contains(v)) slotsReadingDefined++;
+      else readFromOutside.add(v);
     }
 
     /**
@@ -301,10 +317,18 @@ public final class Verifier {
      * null for a graph output), is visible there. Returns the producer when it comes later in
      * {@code g} (reported after the scan, as a cycle if there is one), else null.
      */
-    private Node resolve(Value v, Graph g, int at, Node user, Scope outer, String what) {
+    private Node resolve(Value v, Graph g, int at, Node user, Scope outer, String what, int slot) {
       Graph d = v.definingGraph();
       Node p = v.producer();
-      String subject = what + " %" + v.name();
+      if (d == g) {
+        // The common case first, without building the subject string that only errors need.
+        if (p == null || p != user) {
+          if (p == null) return null;
+          Integer pi = index.get(p);
+          return pi != null && pi >= at ? p : null;
+        }
+      }
+      String subject = what + slot + " %" + v.name();
       if (d == null) {
         failAt(user, g, subject + " was produced by a node that is no longer in a graph");
         return null;
@@ -369,7 +393,7 @@ public final class Verifier {
         Value v = n.output(k);
         String why = TypeCompat.mismatch(v.type(), inferred.get(k));
         if (why != null) fail(n, "result %" + v.name() + " is recorded as " + v.type() + " but infers as " + inferred.get(k) + " (" + why + ")");
-        budget(inferred.get(k), n, n.graph(), "inferred type of %" + v.name());
+        budget(inferred.get(k), n, n.graph(), "inferred type of %", v);
       }
     }
 
@@ -380,20 +404,25 @@ public final class Verifier {
       return e instanceof IrException && m.startsWith(prefix) ? m.substring(prefix.length()) : m;
     }
 
-    private void budget(Type t, Node n, Graph g, String what) {
+    /** {@code what} + the value's name says which type; joined only when over budget. */
+    private void budget(Type t, Node n, Graph g, String what, Value v) {
       long bytes = TypeCompat.byteSize(t);
       if (bytes <= maxTensorBytes) return;
+      what = what + v.name();
       String size = bytes == Long.MAX_VALUE ? "more than 2^63 bytes" : bytes + " bytes";
       failAt(n, g, what + " of type " + t + " needs " + size + ", over the tensor budget of " + maxTensorBytes + " bytes");
     }
 
     /** Every use recorded is a real operand or output slot, and every slot is recorded once. */
     private void useLists() {
+      long recorded = 0;
+      int before = problems.size();
       for (Value v : defined) {
         List<Use> actual = v.uses();
-        Set<Use> seen = new HashSet<>();
+        recorded += actual.size();
+        Set<Use> seen = actual.size() > 1 ? new HashSet<>() : null;
         for (Use u : actual) {
-          if (!seen.add(u)) {
+          if (seen != null && !seen.add(u)) {
             failDef(v, "use-list of %" + v.name() + " records " + describe(u) + " twice");
           } else if (u.user() != null && !index.containsKey(u.user())) {
             failDef(v, "use-list of %" + v.name() + " has a stale use by " + u.user().describe() + ", which is not in the graph");
@@ -406,6 +435,23 @@ public final class Verifier {
           }
         }
       }
+      // Every recorded use of a tree value is a distinct real slot: equal totals mean every
+      // slot is recorded. Values from outside the tree are checked slot by slot (rare).
+      if (problems.size() == before && recorded == slotsReadingDefined && readFromOutside.isEmpty()) return;
+      IdentityHashMap<Value, List<Use>> expected = new IdentityHashMap<>();
+      List<Value> referenced = new ArrayList<>();
+      for (Graph g : graphOrder) {
+        for (Node n : g.nodes()) {
+          for (int k = 0; k < n.inputCount(); k++) {
+            Value v = n.input(k);
+            if (v != null) slot(expected, referenced, v, new Use(n, null, k));
+          }
+        }
+        for (int k = 0; k < g.outputs().size(); k++) {
+          Value v = g.outputs().get(k);
+          if (v != null) slot(expected, referenced, v, new Use(null, g, k));
+        }
+      }
       for (Value v : referenced) {
         Set<Use> actual = new HashSet<>(v.uses());
         for (Use u : expected.get(v)) {
@@ -415,6 +461,15 @@ public final class Verifier {
           else fail(u.outputOf(), reason);
         }
       }
+    }
+
+    private static void slot(IdentityHashMap<Value, List<Use>> expected, List<Value> referenced, Value v, Use u) {
+      List<Use> l = expected.get(v);
+      if (l == null) {
+        expected.put(v, l = new ArrayList<>());
+        referenced.add(v);
+      }
+      l.add(u);
     }
 
     private void failDef(Value v, String reason) {

@@ -233,6 +233,12 @@ public final class OnnxImporter implements ImportContext {
     return false;
   }
 
+  /** The innermost scope binding {@code name} (its value may be null: an omitted optional), or null. */
+  private static Scope definingScope(Scope s, String name) {
+    for (Scope c = s; c != null; c = c.parent) if (c.names.containsKey(name)) return c;
+    return null;
+  }
+
   private Value lookup(Scope s, String name) {
     for (Scope c = s; c != null; c = c.parent) if (c.names.containsKey(name)) return c.names.get(name);
     return null;
@@ -271,11 +277,13 @@ public final class OnnxImporter implements ImportContext {
     for (String in : np.getInputList()) {
       if (in.isEmpty()) {
         inputs.add(null);
-      } else if (!isDefined(s, in)) {
-        throw new OnnxImportException(file + ": node '" + label + "' (" + np.getOpType() + "): input '" + in
-            + "' is not defined (not a graph input, initializer or output of an earlier node)");
       } else {
-        inputs.add(lookup(s, in));
+        Scope where = definingScope(s, in);
+        if (where == null) {
+          throw new OnnxImportException(file + ": node '" + label + "' (" + np.getOpType() + "): input '" + in
+              + "' is not defined (not a graph input, initializer or output of an earlier node)");
+        }
+        inputs.add(where.names.get(in));
       }
     }
     FunctionProto fn = functions.get(OnnxCoverage.functionKey(np.getDomain(), np.getOpType()));
@@ -304,7 +312,8 @@ public final class OnnxImporter implements ImportContext {
     } finally {
       current = saved;
     }
-    Set<Value> fresh = Collections.newSetFromMap(new IdentityHashMap<>());
+    // Values this node's lowering made (usually one or two: a list, not a hash set per node).
+    List<Value> fresh = new ArrayList<>(2);
     List<Node> all = s.graph.nodes();
     for (int i = mark; i < all.size(); i++) {
       for (Value v : all.get(i).outputs()) {
@@ -318,8 +327,13 @@ public final class OnnxImporter implements ImportContext {
       if (out.isEmpty()) continue;
       Value v = i < results.size() ? results.get(i) : null;
       if (v == null) throw fail(node, "output " + i + " ('" + out + "') was requested but the op does not produce it");
-      declare(s, out, v, fresh.contains(v));
+      declare(s, out, v, containsIdentity(fresh, v));
     }
+  }
+
+  private static boolean containsIdentity(List<Value> values, Value v) {
+    for (Value x : values) if (x == v) return true;
+    return false;
   }
 
   private void checkBudget(OnnxNode node, Value v) {

@@ -69,7 +69,9 @@ public final class Fuse implements Pass {
       List<Value> escaping = Planner.escaping(g, groupOf, main);
       long saved = bytesSaved(g, groupOf, sizes);
       String reason = reason(g, saved);
-      report.add(new FusionReport.Entry(gid, g.kind.text, g.members.stream().map(Planner::label).toList(), saved, reason, List.copyOf(g.joins)));
+      List<Planner.Label> labels = new ArrayList<>(g.members.size());
+      for (Node m : g.members) labels.add(Planner.labelOf(m));
+      report.add(new FusionReport.Entry(gid, g.kind.text, FusionReport.spelled(labels), saved, reason, FusionReport.spelled(List.copyOf(g.joins))));
       rewrites.add(() -> materialize(main, g, escaping, gid, reason, ctx));
       fusedNodes += g.members.size();
     }

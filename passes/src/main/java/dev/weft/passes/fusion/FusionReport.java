@@ -19,6 +19,19 @@ public final class FusionReport {
   /** A refused merge, resolved to group ids ({@code null} for a node left unfused). */
   public record Refusal(String producerGroup, String producer, String consumerGroup, String consumer, String value, String reason) {}
 
+  /**
+   * {@code items} as strings, each spelled when read: a large graph's report holds a label per
+   * fused node and a line per merge, and building those strings up front cost more than the
+   * grouping itself, while most runs never print them.
+   */
+  static List<String> spelled(List<?> items) {
+    return new java.util.AbstractList<String>() {
+      @Override public String get(int i) { return items.get(i).toString(); }
+
+      @Override public int size() { return items.size(); }
+    };
+  }
+
   private final long symbolSize;
   private final long dupMaxBytes;
   private final List<Entry> entries = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.weft.passes.fusion;
 
 import dev.weft.ir.Graph;
+import dev.weft.ir.Location;
 import dev.weft.ir.Node;
 import dev.weft.ir.Use;
 import dev.weft.ir.Value;
@@ -150,7 +151,7 @@ final class Planner {
     Node seed = seedOf.get(n);
     if (seed != null && seed != n) {
       Group s = groupOf.get(seed);
-      if (s != null && s.kind == Group.Kind.ATTENTION) g = merge(s, g, "attention chain: " + label(n));
+      if (s != null && s.kind == Group.Kind.ATTENTION) g = merge(s, g, new Join("attention chain:", labelOf(n), null));
     }
     // Producers' groups, latest producer first.
     List<Value> edges = new ArrayList<>();
@@ -165,7 +166,7 @@ final class Planner {
       Group pg = groupOf.get(p);
       if (pg == g) continue;
       String why = refuse(pg, g, p, n, v);
-      if (why == null) g = merge(pg, g, role(pg, g, n) + " " + label(n) + " reads %" + v.name());
+      if (why == null) g = merge(pg, g, new Join(role(pg, g, n), labelOf(n), v.name()));
       else refused.add(new Decision(p, n, v, why));
     }
   }
@@ -207,7 +208,7 @@ final class Planner {
   }
 
   /** Moves {@code b} into {@code a} (a is the producer side); the merged kind follows the rules of {@link #refuse}. */
-  private Group merge(Group a, Group b, String why) {
+  private Group merge(Group a, Group b, Join why) {
     Group.Kind kind = combined(a, b);
     if (b.kind.anchored() && !a.kind.anchored()) {
       a.anchor = b.anchor;
@@ -358,8 +359,20 @@ final class Planner {
     return null;
   }
 
-  static String label(Node n) {
-    return n.opName() + (n.location().isKnown() ? " at " + n.location() : " -> %" + n.output(0).name());
+  static String label(Node n) { return labelOf(n).toString(); }
+
+  /** A node as the report names it, captured now and spelled only when printed (most reports never are). */
+  static Label labelOf(Node n) { return new Label(n.opName(), n.location(), n.output(0).name()); }
+
+  record Label(String op, Location location, String result) {
+    @Override
+    public String toString() { return op + (location.isKnown() ? " at " + location : " -> %" + result); }
+  }
+
+  /** Why a node joined a group ("epilogue add at ... reads %x"), spelled when printed. */
+  record Join(String role, Label node, String value) {
+    @Override
+    public String toString() { return role + " " + node + (value == null ? "" : " reads %" + value); }
   }
 
   /** The results of members read outside the group (or model outputs), in member order. */

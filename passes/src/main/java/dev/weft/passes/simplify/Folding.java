@@ -67,6 +67,11 @@ final class Folding {
    * (the graph unchanged) when a result may not be replaced (a model output that must keep its name).
    */
   static boolean replaceWithConstants(Node n, List<Tensor> values, PassContext ctx) {
+    return replaceWithConstants(n, values, ctx, null);
+  }
+
+  /** As above; the constants made are added to {@code made} (when not null and the fold happened). */
+  static boolean replaceWithConstants(Node n, List<Tensor> values, PassContext ctx, java.util.Set<Value> madeOut) {
     List<Value> made = new ArrayList<>();
     for (int i = 0; i < values.size(); i++) {
       made.add(Rewrite.before(n, ctx).constant(values.get(i), n.output(i).name()));
@@ -82,6 +87,7 @@ final class Folding {
     for (int i = 0; i < values.size(); i++) Rewrite.replace(n.output(i), made.get(i));
     // The constant takes the name of the value it replaces, so printed IR still reads like the source.
     if (Rewrite.eraseIfDead(n)) for (int i = 0; i < names.size(); i++) made.get(i).setName(names.get(i));
+    if (madeOut != null) madeOut.addAll(made);
     return true;
   }
 }
