@@ -25,6 +25,8 @@ public final class Node {
   Node prev;   // schedule neighbours, kept by Graph
   Node next;
   private int graphAttributes;   // attributes holding graphs
+  long verifyMark;               // Verifier scratch: the run that saw this node, and where
+  int verifyIndex;
 
   Node(OpDef op, Location location) {
     this.op = Objects.requireNonNull(op, "op");

@@ -16,6 +16,7 @@ public final class Value {
   private Node producer;      // null for graph inputs
   private Graph inputOf;      // set for graph inputs
   private int index;          // output index of producer, or input index of inputOf
+  long verifyMark;   // Verifier scratch: the run that saw this value defined
   private final List<Use> uses = new ArrayList<>(2);  // most values have one or two uses; not the default 10
 
   Value(String name, Type type) {
@@ -85,16 +86,25 @@ public final class Value {
   void addUse(Use u) { uses.add(u); }
 
   void removeUse(Node user, Graph outputOf, int index) {
-    // From the end: removal mostly follows the schedule backwards (dead code, a node replaced
-    // just after it was built), where the newest uses sit.
-    for (int i = uses.size() - 1; i >= 0; i--) {
-      Use u = uses.get(i);
-      if (u.user() == user && u.outputOf() == outputOf && u.index() == index) {
+    // Searched from both ends at once: removals mostly follow the schedule, forwards (a pass
+    // replacing nodes in order; their uses are the oldest) or backwards (dead code; the
+    // newest), so either end finds them at once where a one-sided scan could walk thousands
+    // of uses of a shared weight per removal.
+    for (int i = 0, j = uses.size() - 1; i <= j; i++, j--) {
+      if (matches(uses.get(i), user, outputOf, index)) {
         uses.remove(i);
+        return;
+      }
+      if (matches(uses.get(j), user, outputOf, index)) {
+        uses.remove(j);
         return;
       }
     }
     throw new IllegalStateException("use-list of %" + name + " lost a use");
+  }
+
+  private static boolean matches(Use u, Node user, Graph outputOf, int index) {
+    return u.user() == user && u.outputOf() == outputOf && u.index() == index;
   }
 
   @Override

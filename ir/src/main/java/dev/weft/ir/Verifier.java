@@ -21,7 +21,9 @@ import java.util.Set;
  * 10,000-deep nest is a depth error, not a {@link StackOverflowError}.
  *
  * <p>Verification does not change the graph: fresh symbols that shape functions draw are
- * given back, so verifying between passes cannot change later output.
+ * given back, so verifying between passes cannot change later output. It does write scratch
+ * marks into nodes and values (cheaper than identity maps on large graphs), so one graph must
+ * not be verified from two threads at once.
  */
 public final class Verifier {
   /** ONNX Runtime caps nesting at 32; twice that leaves room for our own control-flow lowering. */
@@ -84,17 +86,24 @@ public final class Verifier {
   /** Where an enclosing graph stands while a subgraph is checked: its nodes before {@code cut} are visible. */
   private record Scope(Graph graph, int cut, Scope outer) {}
 
+  private static final java.util.concurrent.atomic.AtomicLong MARKS = new java.util.concurrent.atomic.AtomicLong();
+
   private record Work(Graph graph, Scope outer, int depth) {}
 
   /** The state of one verification. */
   private final class Run {
     final List<VerifyException> problems = new ArrayList<>();
-    final IdentityHashMap<Node, Integer> index;        // nodes in the verified tree
+    /**
+     * This run's mark: nodes of the verified tree and the values defined in it carry it
+     * ({@link Node#verifyMark}, {@link Value#verifyMark}), nodes with their schedule position,
+     * instead of identity maps that cost most of a large graph's check. Marks are scratch
+     * space, not IR: each run draws a new one, so a mark left by an earlier run means nothing.
+     */
+    final long mark = MARKS.incrementAndGet();
     final IdentityHashMap<Node, Integer> outerIndex = new IdentityHashMap<>();   // enclosing nodes outside it
     final Set<Graph> graphs = Collections.newSetFromMap(new IdentityHashMap<>());
     final List<Graph> graphOrder = new ArrayList<>();   // graphs in the order they are checked
     final List<Value> defined;
-    final Set<Value> definedSet;
     /**
      * Operand and output slots that read a value defined in the verified tree, and those that
      * read one defined outside it (verifying a subgraph alone). Every recorded use is checked
@@ -105,11 +114,10 @@ public final class Verifier {
     final List<Value> readFromOutside = new ArrayList<>();
 
     /** Maps sized for the root graph's nodes up front: rehashing them dominated verifying large graphs. */
-    Run(int nodes) {
-      index = new IdentityHashMap<>(nodes);
-      defined = new ArrayList<>(nodes + 16);
-      definedSet = Collections.newSetFromMap(new IdentityHashMap<>(nodes + 16));
-    }
+    Run(int nodes) { defined = new ArrayList<>(nodes + 16); }
+
+    /** Whether {@code n} is scheduled in the verified tree. */
+    boolean indexed(Node n) { return n.verifyMark == mark; }
 
     void report(VerifyException e) {
       if (!collectAll) throw e;
@@ -177,7 +185,12 @@ public final class Verifier {
       List<Node> nodes = g.nodes();
       for (int i = 0; i < nodes.size(); i++) {
         Node n = nodes.get(i);
-        if (index.putIfAbsent(n, i) != null) fail(n, "is scheduled twice");
+        if (n.verifyMark == mark) {
+          fail(n, "is scheduled twice");
+        } else {
+          n.verifyMark = mark;
+          n.verifyIndex = i;
+        }
         if (n.graph() != g) fail(n, "is scheduled in graph '" + g.name() + "' but belongs to " + graphName(n.graph()));
       }
       definitions(g);
@@ -217,11 +230,12 @@ public final class Verifier {
 
     /** {@code where} is the defining node, or the input's index; described only when a name repeats. */
     private void define(Value v, Node n, Graph g, Map<String, Object> names, Object where) {
-      if (!definedSet.add(v)) {
+      if (v.verifyMark == mark) {
         if (n != null) fail(n, "value %" + v.name() + " is defined more than once");
         else fail(g, "value %" + v.name() + " is defined more than once");
         return;
       }
+      v.verifyMark = mark;
       defined.add(v);
       Object prev = names.putIfAbsent(v.name(), where);
       if (prev != null) {
@@ -308,7 +322,7 @@ public final class Verifier {
     /** Counts one operand or output slot reading {@code v} (see {@link #slotsReadingDefined}). */
     private void expect(Value v) {
       // A graph's values are defined before its nodes are checked, enclosing graphs' before it.
-      if (definedSet.contains(v)) slotsReadingDefined++;
+      if (v.verifyMark == mark) slotsReadingDefined++;
       else readFromOutside.add(v);
     }
 
@@ -324,8 +338,7 @@ public final class Verifier {
         // The common case first, without building the subject string that only errors need.
         if (p == null || p != user) {
           if (p == null) return null;
-          Integer pi = index.get(p);
-          return pi != null && pi >= at ? p : null;
+          return indexed(p) && p.verifyIndex >= at ? p : null;
         }
       }
       String subject = what + slot + " %" + v.name();
@@ -339,13 +352,12 @@ public final class Verifier {
           fail(user, "consumes its own result %" + v.name());
           return null;
         }
-        Integer pi = index.get(p);
-        return pi != null && pi >= at ? p : null;
+        return indexed(p) && p.verifyIndex >= at ? p : null;
       }
       for (Scope s = outer; s != null; s = s.outer) {
         if (s.graph != d) continue;
         if (p == null) return null;
-        Integer pi = index.containsKey(p) ? index.get(p) : outerIndex.get(p);
+        Integer pi = indexed(p) ? Integer.valueOf(p.verifyIndex) : outerIndex.get(p);
         if (pi == null || pi >= s.cut) {
           failAt(user, g, subject + " comes from enclosing graph '" + d.name() + "' but is defined "
               + (pi != null && pi == s.cut ? "by the node holding this subgraph" : "after the node holding this subgraph"));
@@ -424,7 +436,7 @@ public final class Verifier {
         for (Use u : actual) {
           if (seen != null && !seen.add(u)) {
             failDef(v, "use-list of %" + v.name() + " records " + describe(u) + " twice");
-          } else if (u.user() != null && !index.containsKey(u.user())) {
+          } else if (u.user() != null && !indexed(u.user())) {
             failDef(v, "use-list of %" + v.name() + " has a stale use by " + u.user().describe() + ", which is not in the graph");
           } else if (u.user() != null && u.user().input(u.index()) != v) {
             failDef(v, "use-list of %" + v.name() + " records " + describe(u) + ", which now reads "

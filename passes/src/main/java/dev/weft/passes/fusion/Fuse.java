@@ -78,12 +78,44 @@ public final class Fuse implements Pass {
     for (Decision d : planner.refused) report.refuse(d);
     // Refusals name groups by id: resolve membership before the rewrite moves nodes into bodies.
     report.resolve(groupOf, groups);
+    boolean inOrder = placementsInOrder(planner, groups, groupOf);
     for (Runnable r : rewrites) r.run();
-    if (!rewrites.isEmpty()) TopologicalSort.run(main);
+    if (!rewrites.isEmpty() && !inOrder) TopologicalSort.run(main);
     ctx.count("groups", rewrites.size());
     ctx.count("fused-nodes", fusedNodes);
     ctx.putResult(NAME, report);
     return !rewrites.isEmpty();
+  }
+
+  /**
+   * Whether the schedule stays valid with each fused node where its last member was: every
+   * value a group's members hand outside is read only after that place (by an unfused node
+   * later in the schedule, or by a group placed later). Usually true, and then the whole-graph
+   * topological sort after the rewrite is skipped.
+   */
+  static boolean placementsInOrder(Planner planner, List<Group> groups, Map<Node, Group> groupOf) {
+    for (Group g : groups) {
+      if (g.members.size() < 2) continue;   // an unfused node stays where it is
+      int at = g.maxPos;
+      for (Node m : g.members) {
+        for (Value o : m.outputs()) {
+          for (Use u : o.uses()) {
+            Node user = planner.topLevel(u.user());
+            if (user == null || groupOf.get(user) == g) continue;
+            if (placement(planner, user, groupOf) <= at) return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Where {@code n} ends up: its group's last member's position, or its own. */
+  private static int placement(Planner planner, Node n, Map<Node, Group> groupOf) {
+    Group g = groupOf.get(n);
+    if (g != null && g.members.size() >= 2) return g.maxPos;
+    Integer p = planner.position(n);
+    return p == null ? Integer.MAX_VALUE : p;
   }
 
   /** Bytes that no longer round-trip memory: each internal result's write (unless it escapes) and its internal reads. */

@@ -340,7 +340,11 @@ final class Planner {
     }
   }
 
-  private Node topLevel(Node u) {
+  /** The schedule position of a main-graph node when planning began, or null. */
+  Integer position(Node n) { return pos.get(n); }
+
+  /** The main-graph node that is {@code u} or holds the subgraph {@code u} is in; null for a graph output. */
+  Node topLevel(Node u) {
     while (u != null && u.graph() != graph) u = u.graph() == null ? null : u.graph().parent();
     return u;
   }
