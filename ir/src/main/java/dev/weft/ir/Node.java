@@ -19,7 +19,7 @@ public final class Node {
   // nodes have one to three operands and one result (32 bytes per list saved on large graphs).
   private final List<Value> inputs = new ArrayList<>(2);
   private final List<Value> outputs = new ArrayList<>(1);
-  private final TreeMap<String, Attribute> attributes = new TreeMap<>();
+  private TreeMap<String, Attribute> attributes;   // made on the first attribute: most nodes (add, matmul, ...) have none
   private Location location;
   private Graph graph;
   Node prev;   // schedule neighbours, kept by Graph
@@ -59,15 +59,18 @@ public final class Node {
   public int outputCount() { return outputs.size(); }
 
   /** Attributes explicitly set on this node (defaults live in the op's schema). */
-  public SortedMap<String, Attribute> attributes() { return Collections.unmodifiableSortedMap(attributes); }
+  public SortedMap<String, Attribute> attributes() {
+    return attributes == null ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(attributes);
+  }
 
   /** Attribute access with the schema's defaults and type checks. */
   public Attrs attrs() { return new Attrs(this); }
 
-  public Attribute attribute(String name) { return attributes.get(name); }
+  public Attribute attribute(String name) { return attributes == null ? null : attributes.get(name); }
 
   public void setAttribute(String name, Attribute value) {
     Objects.requireNonNull(value, "attribute " + name);
+    if (attributes == null) attributes = new TreeMap<>();
     Attribute old = attributes.put(name, value);
     countGraphAttributes(holdsGraphs(value) - (old == null ? 0 : holdsGraphs(old)));
     if (value instanceof Attribute.GraphValue g) g.value().setParent(this);
@@ -78,6 +81,7 @@ public final class Node {
   public void setAttributes(Map<String, Attribute> attrs) { attrs.forEach(this::setAttribute); }
 
   public void removeAttribute(String name) {
+    if (attributes == null) return;
     Attribute old = attributes.remove(name);
     if (old != null) countGraphAttributes(-holdsGraphs(old));
     if (old != null) disposeGraphsOf(old);

@@ -41,11 +41,14 @@ final class Planner {
   private final Sizes sizes;
   private final long dupMaxBytes;
   private final int maxGroupSize;
-  private final Map<Node, Integer> pos = new IdentityHashMap<>();
+  private final Map<Node, Integer> pos;
   private final Map<Node, Group> groupOf = new IdentityHashMap<>();
   private final Map<Node, Node> seedOf = new IdentityHashMap<>();   // attention chain member -> its first matmul
   private final Set<Node> host;
   final List<Decision> refused = new ArrayList<>();
+  private final ArrayDeque<Node> work = new ArrayDeque<>();
+  private final int[] seen;   // per schedule position: the search that last reached it
+  private int stamp;
 
   Planner(Graph graph, Sizes sizes, long dupMaxBytes, int maxGroupSize) {
     this.graph = graph;
@@ -53,7 +56,9 @@ final class Planner {
     this.dupMaxBytes = dupMaxBytes;
     this.maxGroupSize = maxGroupSize;
     List<Node> nodes = graph.nodes();
+    this.pos = new IdentityHashMap<>(nodes.size());
     for (int i = 0; i < nodes.size(); i++) pos.put(nodes.get(i), i);
+    this.seen = new int[nodes.size()];
     this.host = HostShapes.of(graph);
   }
 
@@ -314,18 +319,20 @@ final class Planner {
 
   /** Whether some path from {@code a}'s results leaves {@code a} and {@code b} and then reaches {@code b}. */
   private boolean reaches(Group a, Group b) {
-    ArrayDeque<Node> work = new ArrayDeque<>();
-    Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Node m : a.members) pushUsers(m, a, b, work, seen, false);
+    // One work list and one stamp array for all searches (a merge attempt per edge): a fresh
+    // deque and identity set per search was most of this pass's allocation.
+    work.clear();
+    stamp++;
+    for (Node m : a.members) pushUsers(m, a, b, false);
     while (!work.isEmpty()) {
       Node u = work.pop();
       if (groupOf.get(u) == b) return true;
-      pushUsers(u, a, b, work, seen, true);
+      pushUsers(u, a, b, true);
     }
     return false;
   }
 
-  private void pushUsers(Node m, Group a, Group b, ArrayDeque<Node> work, Set<Node> seen, boolean outside) {
+  private void pushUsers(Node m, Group a, Group b, boolean outside) {
     for (Value o : m.outputs()) {
       for (Use u : o.uses()) {
         Node user = topLevel(u.user());
@@ -335,7 +342,10 @@ final class Planner {
         if (ug == a) continue;
         Integer p = pos.get(user);
         if (p == null || p > b.maxPos) continue;
-        if (seen.add(user)) work.push(user);
+        if (seen[p] != stamp) {
+          seen[p] = stamp;
+          work.push(user);
+        }
       }
     }
   }
