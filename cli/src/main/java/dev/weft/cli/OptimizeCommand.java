@@ -41,16 +41,19 @@ import picocli.CommandLine.Spec;
         "  weft optimize --list-passes",
         "  weft optimize model.onnx --memory-plan --bind batch_size=1,sequence_length=64",
         "",
-        "A pass that throws or breaks the IR leaves a reproducer (its input .wir and the pipeline to rerun)",
-        "in --reproducer-dir, named in the error."})
+        "A pass that throws or breaks the IR leaves a reproducer in --reproducer-dir, named in the error: the",
+        "pipeline's input .wir and the passes to rerun (up to the failing one); with --verify=each, the failing",
+        "pass's own input and that pass alone."})
 final class OptimizeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "A .onnx or .wir model.")
   Path model;
 
-  @Option(names = "--pipeline", paramLabel = "STR", defaultValue = PassManager.DEFAULT_PIPELINE,
-      description = "Comma-separated passes, each optionally with {key=value,...}. Default: ${DEFAULT-VALUE}.")
+  // No annotation default: PassManager.DEFAULT_PIPELINE is read at run time (see its comment).
+  @Option(names = "--pipeline", paramLabel = "STR",
+      description = "Comma-separated passes, each optionally with {key=value,...}. Default: the default pipeline"
+          + " (printed by --list-passes).")
   String pipeline;
 
   @Option(names = "--print-ir-after", paramLabel = "NAME|all|change|failure",
@@ -110,7 +113,7 @@ final class OptimizeCommand implements Callable<Integer> {
       return Main.OK;
     }
     if (model == null) throw new WeftException("no MODEL given (see 'weft optimize --help')");
-    PassManager pm = PassManager.parse(pipeline);      // a bad pipeline fails before the model is read
+    PassManager pm = PassManager.parse(pipeline != null ? pipeline : PassManager.DEFAULT_PIPELINE);   // a bad pipeline fails before the model is read
     PassContext.Verify verifyMode = noVerify ? PassContext.Verify.OFF : PassContext.Verify.parse(verify);
     Module m = ModelLoader.load(model);
     PassContext ctx = new PassContext().verify(verifyMode);

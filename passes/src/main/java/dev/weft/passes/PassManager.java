@@ -36,13 +36,20 @@ public final class PassManager {
    * would hide a form and folding makes its constants visible; recognize-softmax before
    * recognize-attention, which matches on the softmax composite; before cse and dce, which
    * clean up what the raised forms left (shared constants, a dead transpose);
+   * fold-matmul-transpose after recognize-attention, whose pattern reads the scores' explicit
+   * transpose of k, and before cse and dce, which drop the transposes it leaves dead;
    * cse merges duplicates (equal constants included); dce removes everything made dead;
    * fuse runs last: it needs the final graph (folded shapes and constants would split groups,
    * and a later rewrite could not see into fused bodies); in weft compile it runs after
    * partitioning, once per rank.
+   *
+   * <p>Deliberately not a compile-time constant (it is built by a call): javac copies constant
+   * strings into every class that reads them, so modules compiled against an older passes jar
+   * kept running an older pipeline after this one changed.
    */
-  public static final String DEFAULT_PIPELINE = "fold-shapes,constant-fold,canonicalize,normalize-layout,fold-batchnorm,"
-      + "recognize-gelu,recognize-layer-norm,recognize-softmax,recognize-attention,cse,dce,fuse";
+  public static final String DEFAULT_PIPELINE = String.join(",", "fold-shapes", "constant-fold", "canonicalize",
+      "normalize-layout", "fold-batchnorm", "recognize-gelu", "recognize-layer-norm", "recognize-softmax",
+      "recognize-attention", "fold-matmul-transpose", "cse", "dce", "fuse");
 
   private final PassRegistry registry;
   private final Pipeline pipeline;
