@@ -95,7 +95,7 @@ public final class Node {
   }
 
   /** Whether an attribute of this node holds a graph. */
-  boolean holdsSubgraphs() { return graphAttributes > 0; }
+  public boolean holdsSubgraphs() { return graphAttributes > 0; }
 
   private static int holdsGraphs(Attribute a) { return a instanceof Attribute.GraphValue || a instanceof Attribute.Graphs ? 1 : 0; }
 

@@ -276,7 +276,7 @@ public final class Verifier {
         Node p = resolve(v, g, i, n, w.outer, "operand ", k);
         if (p != null) forward.add(new Node[] {n, p});
       }
-      for (Graph sub : n.subgraphs()) {
+      for (Graph sub : n.holdsSubgraphs() ? n.subgraphs() : List.<Graph>of()) {
         if (sub.parent() != n) {
           fail(n, "holds subgraph '" + sub.name() + "' whose parent is "
               + (sub.parent() == null ? "unset" : sub.parent().describe()));
@@ -290,7 +290,7 @@ public final class Verifier {
         }
       }
       if (shapeOk) types(n);
-      for (Value v : n.outputs()) budget(v.type(), n, g, "result %", v);
+      for (int k = 0; k < n.outputCount(); k++) budget(n.output(k).type(), n, g, "result %", n.output(k));
     }
 
     private String range(int min, int max) {
@@ -301,6 +301,7 @@ public final class Verifier {
     /** Attributes in the schema, of the right kind, required ones present; false when inference can't run. */
     private boolean attributes(Node n) {
       boolean ok = true;
+      if (n.attributes().isEmpty() && !n.op().hasRequiredAttributes()) return true;   // most nodes: nothing to check
       for (Map.Entry<String, Attribute> e : n.attributes().entrySet()) {
         AttrSpec spec = n.op().attr(e.getKey());
         if (spec == null) {
@@ -432,9 +433,11 @@ public final class Verifier {
       for (Value v : defined) {
         List<Use> actual = v.uses();
         recorded += actual.size();
-        Set<Use> seen = actual.size() > 1 ? new HashSet<>() : null;
-        for (Use u : actual) {
-          if (seen != null && !seen.add(u)) {
+        // Duplicates: pairwise for a few uses, a set only for a widely read value.
+        Set<Use> seen = actual.size() > 8 ? new HashSet<>() : null;
+        for (int i = 0; i < actual.size(); i++) {
+          Use u = actual.get(i);
+          if (seen != null ? !seen.add(u) : actual.subList(0, i).contains(u)) {
             failDef(v, "use-list of %" + v.name() + " records " + describe(u) + " twice");
           } else if (u.user() != null && !indexed(u.user())) {
             failDef(v, "use-list of %" + v.name() + " has a stale use by " + u.user().describe() + ", which is not in the graph");

@@ -333,8 +333,10 @@ final class Planner {
   }
 
   private void pushUsers(Node m, Group a, Group b, boolean outside) {
-    for (Value o : m.outputs()) {
-      for (Use u : o.uses()) {
+    for (int i = 0; i < m.outputCount(); i++) {
+      List<Use> uses = m.output(i).uses();
+      for (int j = 0; j < uses.size(); j++) {
+        Use u = uses.get(j);
         Node user = topLevel(u.user());
         if (user == null) continue;
         Group ug = groupOf.get(user);

@@ -19,10 +19,11 @@ final class Folding {
   /** Whether {@code n} may be folded at all: pure, no subgraphs, tensor results, every operand a constant. */
   static boolean foldable(Node n) {
     if (n.opName().equals(Constants.OP) || Rewrite.isRandom(n) || Rewrite.hasSideEffects(n)) return false;
-    if (!n.subgraphs().isEmpty() || n.outputCount() == 0) return false;
+    if (n.holdsSubgraphs() || n.outputCount() == 0) return false;
     if (n.op().kernel() == null && n.op().decomposition() == null) return false;
-    for (Value v : n.outputs()) if (!(v.type() instanceof TensorType)) return false;
-    for (Value v : n.inputs()) if (v != null && Constants.valueOf(v) == null) return false;
+    // Indexed loops: asked of every node by constant-fold and fold-shapes.
+    for (int i = 0; i < n.inputCount(); i++) if (n.input(i) != null && Constants.valueOf(n.input(i)) == null) return false;
+    for (int i = 0; i < n.outputCount(); i++) if (!(n.output(i).type() instanceof TensorType)) return false;
     return true;
   }
 
