@@ -79,6 +79,12 @@ public final class Graph {
     @Override public Node get(int i) { return materialized().get(i); }
 
     @Override public int size() { return nodeCount; }
+
+    // Copies (new ArrayList<>(g.nodes()), what passes iterate while they edit) take the
+    // snapshot's array in one go instead of an element at a time through get().
+    @Override public Object[] toArray() { return materialized().toArray(); }
+
+    @Override public <T> T[] toArray(T[] a) { return materialized().toArray(a); }
   }
 
   private void linkBefore(Node n, Node anchor) {
