@@ -244,8 +244,11 @@ public final class OnnxImporter implements ImportContext {
     return null;
   }
 
-  /** Binds an ONNX name in a scope; {@code fresh} values (made for this name) take it as their IR name. */
-  private void declare(Scope s, String name, Value v, boolean fresh) {
+  /**
+   * Binds an ONNX name in a scope; {@code fresh} values (made for this name) take it as their IR
+   * name. Returns whether it named {@code v}.
+   */
+  private boolean declare(Scope s, String name, Value v, boolean fresh) {
     if (s.names.containsKey(name)) {
       throw new OnnxImportException(file + ": duplicate value name '" + name + "' in graph '" + s.graph.name() + "'");
     }
@@ -263,7 +266,9 @@ public final class OnnxImporter implements ImportContext {
       } else {
         v.setName(s.graph.claim(s.prefix + name));
       }
+      return true;
     }
+    return false;
   }
 
   // ---- nodes ----
@@ -286,12 +291,16 @@ public final class OnnxImporter implements ImportContext {
         inputs.add(where.names.get(in));
       }
     }
-    FunctionProto fn = functions.get(OnnxCoverage.functionKey(np.getDomain(), np.getOpType()));
+    FunctionProto fn = functions.isEmpty() ? null : functions.get(OnnxCoverage.functionKey(np.getDomain(), np.getOpType()));
     OnnxNode node = new OnnxNode(np, inputs, version, this);
     int mark = s.graph.nodes().size();
     List<Value> results;
     OnnxNode saved = current;
     current = node;
+    // Results are named below: by their ONNX output names (reserved up front), the others
+    // (intermediates of a decomposition) by a name claimed then.
+    List<Value> unnamed = new ArrayList<>(2);
+    List<Value> outerUnnamed = s.builder.deferNames(unnamed);
     try {
       s.builder.at(Location.named(file, label));
       if (fn != null) {
@@ -311,6 +320,7 @@ public final class OnnxImporter implements ImportContext {
       throw new OnnxImportException(where(node) + ": internal error while lowering: " + e, e);
     } finally {
       current = saved;
+      s.builder.deferNames(outerUnnamed);
     }
     // Values this node's lowering made (usually one or two: a list, not a hash set per node).
     List<Value> fresh = new ArrayList<>(2);
@@ -321,14 +331,19 @@ public final class OnnxImporter implements ImportContext {
         fresh.add(v);
       }
     }
-    if (results == null) throw fail(node, "handler returned no results");
+    if (results == null) {
+      for (Value v : unnamed) v.setName(s.graph.claim(v.name()));
+      throw fail(node, "handler returned no results");
+    }
+    List<Value> named = new ArrayList<>(np.getOutputCount());
     for (int i = 0; i < np.getOutputCount(); i++) {
       String out = np.getOutput(i);
       if (out.isEmpty()) continue;
       Value v = i < results.size() ? results.get(i) : null;
       if (v == null) throw fail(node, "output " + i + " ('" + out + "') was requested but the op does not produce it");
-      declare(s, out, v, containsIdentity(fresh, v));
+      if (declare(s, out, v, containsIdentity(fresh, v))) named.add(v);
     }
+    for (Value v : unnamed) if (!containsIdentity(named, v)) v.setName(s.graph.claim(v.name()));
   }
 
   private static boolean containsIdentity(List<Value> values, Value v) {
