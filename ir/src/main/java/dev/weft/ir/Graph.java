@@ -167,6 +167,23 @@ public final class Graph {
     if (n == null || n.graph() != this) throw new IllegalArgumentException("node " + n + " is not in graph " + name);
   }
 
+  /**
+   * Moves {@code n} from its graph to the end of this one, operands, results (with their uses)
+   * and attributes unchanged, its result names claimed here. The caller keeps the IR valid:
+   * what {@code n} reads must be visible here, and its users elsewhere must be redirected
+   * (fusion moves a group's members into the body of the node that replaces them, rather than
+   * copying them).
+   */
+  public void moveIn(Node n) {
+    Graph from = n.graph();
+    if (from == null) throw new IllegalArgumentException("node " + n.describe() + " is in no graph");
+    if (from == this) throw new IllegalArgumentException("node " + n.describe() + " is already in graph " + name);
+    from.unlink(n);
+    n.setGraph(this);
+    linkBefore(n, null);
+    for (Value v : n.outputs()) usedNames.add(v.name());
+  }
+
   /** Removes a node whose results are unused, detaching its operands. */
   public void remove(Node n) {
     for (Value out : n.outputs()) {
