@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "optimize",
     mixinStandardHelpOptions = true,
-    description = "Run a pass pipeline on a model (verifier between passes) and write the result as .wir.",
+    description = "Run a pass pipeline on a model (verified before and after it, or after every pass with --verify=each) and write the result as .wir.",
     footer = {"", "Examples:",
         "  weft optimize model.onnx -o model.opt.wir --timing",
         "  weft optimize model.onnx --pipeline 'canonicalize,cse,dce' --print-ir-after change",
@@ -41,16 +41,19 @@ import picocli.CommandLine.Spec;
         "  weft optimize --list-passes",
         "  weft optimize model.onnx --memory-plan --bind batch_size=1,sequence_length=64",
         "",
-        "A pass that throws or breaks the IR leaves a reproducer (its input .wir and the pipeline to rerun)",
-        "in --reproducer-dir, named in the error."})
+        "A pass that throws or breaks the IR leaves a reproducer in --reproducer-dir, named in the error: the",
+        "pipeline's input .wir and the passes to rerun (up to the failing one); with --verify=each, the failing",
+        "pass's own input and that pass alone."})
 final class OptimizeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "A .onnx or .wir model.")
   Path model;
 
-  @Option(names = "--pipeline", paramLabel = "STR", defaultValue = PassManager.DEFAULT_PIPELINE,
-      description = "Comma-separated passes, each optionally with {key=value,...}. Default: ${DEFAULT-VALUE}.")
+  // No annotation default: PassManager.DEFAULT_PIPELINE is read at run time (see its comment).
+  @Option(names = "--pipeline", paramLabel = "STR",
+      description = "Comma-separated passes, each optionally with {key=value,...}. Default: the default pipeline"
+          + " (printed by --list-passes).")
   String pipeline;
 
   @Option(names = "--print-ir-after", paramLabel = "NAME|all|change|failure",
@@ -69,8 +72,13 @@ final class OptimizeCommand implements Callable<Integer> {
   @Option(names = "--disable", split = ",", paramLabel = "PASS", description = "Skip these passes of the pipeline.")
   List<String> disabled = List.of();
 
-  @Option(names = "--no-verify", description = "Do not run the verifier between passes.")
+  @Option(names = "--no-verify", description = "Do not run the verifier at all (same as --verify=off).")
   boolean noVerify;
+
+  @Option(names = "--verify", paramLabel = "each|ends|off", defaultValue = "ends",
+      description = "Where the verifier runs: after every pass (names the pass that broke the IR; slower on large graphs),"
+          + " at the pipeline's ends (default), or off.")
+  String verify;
 
   @Option(names = "--reproducer-dir", paramLabel = "DIR",
       description = "Where a failing pass's reproducer goes. Default: --dump-dir if given, else the system temp folder.")
@@ -105,9 +113,10 @@ final class OptimizeCommand implements Callable<Integer> {
       return Main.OK;
     }
     if (model == null) throw new WeftException("no MODEL given (see 'weft optimize --help')");
-    PassManager pm = PassManager.parse(pipeline);      // a bad pipeline fails before the model is read
+    PassManager pm = PassManager.parse(pipeline != null ? pipeline : PassManager.DEFAULT_PIPELINE);   // a bad pipeline fails before the model is read
+    PassContext.Verify verifyMode = noVerify ? PassContext.Verify.OFF : PassContext.Verify.parse(verify);
     Module m = ModelLoader.load(model);
-    PassContext ctx = new PassContext().verify(!noVerify);
+    PassContext ctx = new PassContext().verify(verifyMode);
     disabled.forEach(ctx::disable);
     Path repro = reproducerDir != null ? reproducerDir : dumpDir != null ? dumpDir
         : Path.of(System.getProperty("java.io.tmpdir"), "weft-reproducers");

@@ -86,6 +86,18 @@ class OptimizeCommandTest {
   }
 
   @Test
+  void verifyModes() throws IOException {
+    for (String mode : new String[] {"each", "ends", "off"}) {
+      CliTest.Result r = CliTest.weft("optimize", model().toString(), "--verify", mode);
+      assertEquals(0, r.code(), mode + ": " + r.err());
+      assertTrue(r.out().contains("exp(%x)"), r.out());
+    }
+    CliTest.Result bad = CliTest.weft("optimize", model().toString(), "--verify", "sometimes");
+    assertEquals(Main.USER_ERROR, bad.code());
+    assertTrue(bad.err().contains("unknown verify mode 'sometimes' (each, ends or off)"), bad.err());
+  }
+
+  @Test
   void listPassesAndHelp() {
     CliTest.Result r = CliTest.weft("optimize", "--list-passes");
     assertEquals(0, r.code());

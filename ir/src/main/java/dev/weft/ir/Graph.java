@@ -31,6 +31,7 @@ public final class Graph {
   private final Map<String, Integer> nextSuffix = new HashMap<>();
   private Node parent;
   private int symbolCounter;
+  private int holders;   // scheduled nodes holding subgraphs, so walks skip graphs without any
 
   public Graph(String name) { this.name = Objects.requireNonNull(name); }
 
@@ -57,6 +58,11 @@ public final class Graph {
 
   public List<Value> outputs() { return Collections.unmodifiableList(outputs); }
 
+  /** Whether some node of this graph holds a subgraph (walks over nested graphs skip the others' nodes). */
+  public boolean hasSubgraphs() { return holders > 0; }
+
+  void holderChanged(int delta) { holders += delta; }
+
   /** The schedule: a live, read-only view (it always shows the current nodes). */
   public List<Node> nodes() { return nodesView; }
 
@@ -73,6 +79,12 @@ public final class Graph {
     @Override public Node get(int i) { return materialized().get(i); }
 
     @Override public int size() { return nodeCount; }
+
+    // Copies (new ArrayList<>(g.nodes()), what passes iterate while they edit) take the
+    // snapshot's array in one go instead of an element at a time through get().
+    @Override public Object[] toArray() { return materialized().toArray(); }
+
+    @Override public <T> T[] toArray(T[] a) { return materialized().toArray(a); }
   }
 
   private void linkBefore(Node n, Node anchor) {
@@ -83,6 +95,7 @@ public final class Graph {
     if (anchor == null) tail = n;
     else anchor.prev = n;
     nodeCount++;
+    if (n.holdsSubgraphs()) holders++;
     if (anchor == null && !dirty) snapshot.add(n);   // an append keeps a clean snapshot clean (importers read back as they build)
     else dirty = true;
   }
@@ -95,6 +108,7 @@ public final class Graph {
     n.prev = null;
     n.next = null;
     nodeCount--;
+    if (n.holdsSubgraphs()) holders--;
     dirty = true;
   }
 
@@ -115,6 +129,13 @@ public final class Graph {
     if (old != null) old.removeUse(null, this, i);
     outputs.set(i, v);
     v.addUse(new Use(null, this, i));
+  }
+
+  /** Output slot {@code u} holds {@code to} instead of {@code from}, whose use-list the caller already cleared. */
+  void retargetOutput(Use u, Value from, Value to) {
+    if (outputs.get(u.index()) != from) throw new IllegalStateException("use-list of %" + from.name() + " lost a use");
+    outputs.set(u.index(), to);
+    to.addUse(u);
   }
 
   public void clearOutputs() {
@@ -144,6 +165,23 @@ public final class Graph {
 
   private void checkMember(Node n) {
     if (n == null || n.graph() != this) throw new IllegalArgumentException("node " + n + " is not in graph " + name);
+  }
+
+  /**
+   * Moves {@code n} from its graph to the end of this one, operands, results (with their uses)
+   * and attributes unchanged, its result names claimed here. The caller keeps the IR valid:
+   * what {@code n} reads must be visible here, and its users elsewhere must be redirected
+   * (fusion moves a group's members into the body of the node that replaces them, rather than
+   * copying them).
+   */
+  public void moveIn(Node n) {
+    Graph from = n.graph();
+    if (from == null) throw new IllegalArgumentException("node " + n.describe() + " is in no graph");
+    if (from == this) throw new IllegalArgumentException("node " + n.describe() + " is already in graph " + name);
+    from.unlink(n);
+    n.setGraph(this);
+    linkBefore(n, null);
+    for (Value v : n.outputs()) usedNames.add(v.name());
   }
 
   /** Removes a node whose results are unused, detaching its operands. */
@@ -190,6 +228,7 @@ public final class Graph {
     List<Node> copy = new ArrayList<>(order);
     head = tail = null;
     nodeCount = 0;
+    holders = 0;
     dirty = true;
     for (Node n : copy) {
       n.prev = n.next = null;

@@ -15,6 +15,7 @@ public final class GraphBuilder {
   private final OpRegistry registry;
   private Node before;            // insert before this node; null = append
   private Location location = Location.UNKNOWN;
+  private List<Value> deferred;   // when set, results go here named by their hint, not yet claimed
 
   public GraphBuilder(Graph graph) { this(graph, OpRegistry.global()); }
 
@@ -39,6 +40,19 @@ public final class GraphBuilder {
 
   public Location location() { return location; }
 
+  /**
+   * From now on, results are named by their hint without claiming it in the graph and are
+   * added to {@code sink}; the caller must give each a name ({@code graph.claim} or one it
+   * reserved) before anything else is built in the graph. Null ends it. Returns the previous
+   * sink, to restore. An importer renames most results to the model's own names right away, so
+   * claiming a placeholder for each first only left unused names behind.
+   */
+  public List<Value> deferNames(List<Value> sink) {
+    List<Value> previous = deferred;
+    deferred = sink;
+    return previous;
+  }
+
   /** Builds one node; results are named from {@code names} (or the op name) and typed by inference. */
   public List<Value> op(String opName, List<Value> inputs, Map<String, Attribute> attrs, List<String> names) {
     OpDef def = registry.get(opName);
@@ -56,7 +70,9 @@ public final class GraphBuilder {
     List<Value> outs = new ArrayList<>(types.size());
     for (int i = 0; i < types.size(); i++) {
       String hint = names != null && i < names.size() && names.get(i) != null ? names.get(i) : opName;
-      outs.add(n.addOutput(graph.claim(hint), types.get(i)));
+      Value out = n.addOutput(deferred != null ? hint : graph.claim(hint), types.get(i));
+      if (deferred != null) deferred.add(out);
+      outs.add(out);
     }
     return outs;
   }

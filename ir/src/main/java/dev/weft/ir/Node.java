@@ -19,12 +19,14 @@ public final class Node {
   // nodes have one to three operands and one result (32 bytes per list saved on large graphs).
   private final List<Value> inputs = new ArrayList<>(2);
   private final List<Value> outputs = new ArrayList<>(1);
-  private final TreeMap<String, Attribute> attributes = new TreeMap<>();
+  private TreeMap<String, Attribute> attributes;   // made on the first attribute: most nodes (add, matmul, ...) have none
   private Location location;
   private Graph graph;
   Node prev;   // schedule neighbours, kept by Graph
   Node next;
   private int graphAttributes;   // attributes holding graphs
+  long verifyMark;               // Verifier scratch: the run that saw this node, and where
+  int verifyIndex;
 
   Node(OpDef op, Location location) {
     this.op = Objects.requireNonNull(op, "op");
@@ -57,17 +59,20 @@ public final class Node {
   public int outputCount() { return outputs.size(); }
 
   /** Attributes explicitly set on this node (defaults live in the op's schema). */
-  public SortedMap<String, Attribute> attributes() { return Collections.unmodifiableSortedMap(attributes); }
+  public SortedMap<String, Attribute> attributes() {
+    return attributes == null ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(attributes);
+  }
 
   /** Attribute access with the schema's defaults and type checks. */
   public Attrs attrs() { return new Attrs(this); }
 
-  public Attribute attribute(String name) { return attributes.get(name); }
+  public Attribute attribute(String name) { return attributes == null ? null : attributes.get(name); }
 
   public void setAttribute(String name, Attribute value) {
     Objects.requireNonNull(value, "attribute " + name);
+    if (attributes == null) attributes = new TreeMap<>();
     Attribute old = attributes.put(name, value);
-    graphAttributes += holdsGraphs(value) - (old == null ? 0 : holdsGraphs(old));
+    countGraphAttributes(holdsGraphs(value) - (old == null ? 0 : holdsGraphs(old)));
     if (value instanceof Attribute.GraphValue g) g.value().setParent(this);
     if (value instanceof Attribute.Graphs gs) gs.values().forEach(g -> g.setParent(this));
     if (old != null) disposeGraphsOf(old);
@@ -76,10 +81,21 @@ public final class Node {
   public void setAttributes(Map<String, Attribute> attrs) { attrs.forEach(this::setAttribute); }
 
   public void removeAttribute(String name) {
+    if (attributes == null) return;
     Attribute old = attributes.remove(name);
-    if (old != null) graphAttributes -= holdsGraphs(old);
+    if (old != null) countGraphAttributes(-holdsGraphs(old));
     if (old != null) disposeGraphsOf(old);
   }
+
+  /** Keeps the graph's count of subgraph holders in step as this node starts or stops holding graphs. */
+  private void countGraphAttributes(int delta) {
+    boolean held = graphAttributes > 0;
+    graphAttributes += delta;
+    if (graph != null && held != graphAttributes > 0) graph.holderChanged(held ? -1 : 1);
+  }
+
+  /** Whether an attribute of this node holds a graph. */
+  public boolean holdsSubgraphs() { return graphAttributes > 0; }
 
   private static int holdsGraphs(Attribute a) { return a instanceof Attribute.GraphValue || a instanceof Attribute.Graphs ? 1 : 0; }
 
@@ -119,6 +135,13 @@ public final class Node {
   }
 
   public void addInput(Value v) { setInput(inputs.size(), v); }
+
+  /** Operand slot {@code u} reads {@code to} instead of {@code from}, whose use-list the caller already cleared. */
+  void retarget(Use u, Value from, Value to) {
+    if (inputs.get(u.index()) != from) throw new IllegalStateException("use-list of %" + from.name() + " lost a use");
+    inputs.set(u.index(), to);
+    to.addUse(u);
+  }
 
   /** Detaches every operand (used when the node is removed). */
   void dropInputs() {

@@ -35,6 +35,7 @@ public final class OpDef {
   private final Kernel kernel;
   private final Decomposition decomposition;
   private final String doc;
+  private final boolean hasRequired;
 
   private OpDef(Builder b) {
     this.name = b.name;
@@ -48,6 +49,7 @@ public final class OpDef {
     this.kernel = b.kernel;
     this.decomposition = b.decomposition;
     this.doc = b.doc;
+    this.hasRequired = attrs.values().stream().anyMatch(AttrSpec::required);
     if (category == Category.COMPOSITE && decomposition == null) {
       throw new IllegalArgumentException("composite " + name + " needs a decomposition");
     }
@@ -68,6 +70,9 @@ public final class OpDef {
   public Map<String, AttrSpec> attrs() { return attrs; }
 
   public AttrSpec attr(String n) { return attrs.get(n); }
+
+  /** Whether some attribute must be present (the verifier skips the check for the many ops with none). */
+  public boolean hasRequiredAttributes() { return hasRequired; }
 
   public ShapeFn infer() { return infer; }
 

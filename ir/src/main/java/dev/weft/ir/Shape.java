@@ -39,7 +39,7 @@ public record Shape(List<Dim> dims) {
   /** True when ranked and every dim is a known size. */
   public boolean isStatic() {
     if (dims == null) return false;
-    for (Dim d : dims) if (!d.isStatic()) return false;
+    for (int i = 0; i < dims.size(); i++) if (!dims.get(i).isStatic()) return false;   // indexed: asked of every value by every pass
     return true;
   }
 
@@ -55,7 +55,7 @@ public record Shape(List<Dim> dims) {
   public long elementCount() {
     if (!isStatic()) return -1;
     long n = 1;
-    for (Dim d : dims) n = Math.multiplyExact(n, d.size());
+    for (int i = 0; i < dims.size(); i++) n = Math.multiplyExact(n, dims.get(i).size());
     return n;
   }
 

@@ -16,6 +16,7 @@ public final class Value {
   private Node producer;      // null for graph inputs
   private Graph inputOf;      // set for graph inputs
   private int index;          // output index of producer, or input index of inputOf
+  long verifyMark;   // Verifier scratch: the run that saw this value defined
   private final List<Use> uses = new ArrayList<>(2);  // most values have one or two uses; not the default 10
 
   Value(String name, Type type) {
@@ -60,9 +61,13 @@ public final class Value {
     // Checked up front: a null would fail at the first graph output, leaving the uses half moved.
     Objects.requireNonNull(other, "replacement value");
     if (other == this) return;
-    for (Use u : List.copyOf(uses)) {
-      if (u.user() != null) u.user().setInput(u.index(), other);
-      else u.outputOf().setOutput(u.index(), other);
+    // Moves the uses in one go: going through setInput would remove each from the front of
+    // this list, O(uses^2) for a value read by thousands of nodes.
+    List<Use> moved = new ArrayList<>(uses);
+    uses.clear();
+    for (Use u : moved) {
+      if (u.user() != null) u.user().retarget(u, this, other);
+      else u.outputOf().retargetOutput(u, this, other);
     }
   }
 
@@ -81,14 +86,25 @@ public final class Value {
   void addUse(Use u) { uses.add(u); }
 
   void removeUse(Node user, Graph outputOf, int index) {
-    for (int i = 0; i < uses.size(); i++) {
-      Use u = uses.get(i);
-      if (u.user() == user && u.outputOf() == outputOf && u.index() == index) {
+    // Searched from both ends at once: removals mostly follow the schedule, forwards (a pass
+    // replacing nodes in order; their uses are the oldest) or backwards (dead code; the
+    // newest), so either end finds them at once where a one-sided scan could walk thousands
+    // of uses of a shared weight per removal.
+    for (int i = 0, j = uses.size() - 1; i <= j; i++, j--) {
+      if (matches(uses.get(i), user, outputOf, index)) {
         uses.remove(i);
+        return;
+      }
+      if (matches(uses.get(j), user, outputOf, index)) {
+        uses.remove(j);
         return;
       }
     }
     throw new IllegalStateException("use-list of %" + name + " lost a use");
+  }
+
+  private static boolean matches(Use u, Node user, Graph outputOf, int index) {
+    return u.user() == user && u.outputOf() == outputOf && u.index() == index;
   }
 
   @Override

@@ -21,7 +21,9 @@ import java.util.Set;
  * 10,000-deep nest is a depth error, not a {@link StackOverflowError}.
  *
  * <p>Verification does not change the graph: fresh symbols that shape functions draw are
- * given back, so verifying between passes cannot change later output.
+ * given back, so verifying between passes cannot change later output. It does write scratch
+ * marks into nodes and values (cheaper than identity maps on large graphs), so one graph must
+ * not be verified from two threads at once.
  */
 public final class Verifier {
   /** ONNX Runtime caps nesting at 32; twice that leaves room for our own control-flow lowering. */
@@ -71,7 +73,7 @@ public final class Verifier {
 
   /** The problems found, in a deterministic order; empty when the graph is valid. */
   public List<VerifyException> check(Graph g) {
-    Run run = new Run();
+    Run run = new Run(g.nodes().size());
     try {
       run.all(g);
     } catch (VerifyException first) {
@@ -84,18 +86,38 @@ public final class Verifier {
   /** Where an enclosing graph stands while a subgraph is checked: its nodes before {@code cut} are visible. */
   private record Scope(Graph graph, int cut, Scope outer) {}
 
+  private static final java.util.concurrent.atomic.AtomicLong MARKS = new java.util.concurrent.atomic.AtomicLong();
+
   private record Work(Graph graph, Scope outer, int depth) {}
 
   /** The state of one verification. */
   private final class Run {
     final List<VerifyException> problems = new ArrayList<>();
-    final IdentityHashMap<Node, Integer> index = new IdentityHashMap<>();        // nodes in the verified tree
+    /**
+     * This run's mark: nodes of the verified tree and the values defined in it carry it
+     * ({@link Node#verifyMark}, {@link Value#verifyMark}), nodes with their schedule position,
+     * instead of identity maps that cost most of a large graph's check. Marks are scratch
+     * space, not IR: each run draws a new one, so a mark left by an earlier run means nothing.
+     */
+    final long mark = MARKS.incrementAndGet();
     final IdentityHashMap<Node, Integer> outerIndex = new IdentityHashMap<>();   // enclosing nodes outside it
     final Set<Graph> graphs = Collections.newSetFromMap(new IdentityHashMap<>());
-    final List<Value> defined = new ArrayList<>();
-    final Set<Value> definedSet = Collections.newSetFromMap(new IdentityHashMap<>());
-    final List<Value> referenced = new ArrayList<>();
-    final IdentityHashMap<Value, List<Use>> expected = new IdentityHashMap<>();
+    final List<Graph> graphOrder = new ArrayList<>();   // graphs in the order they are checked
+    final List<Value> defined;
+    /**
+     * Operand and output slots that read a value defined in the verified tree, and those that
+     * read one defined outside it (verifying a subgraph alone). Every recorded use is checked
+     * to be a real, distinct slot; then equal totals prove every slot is recorded, and only a
+     * mismatch pays for the slot-by-slot comparison that names the missing one.
+     */
+    long slotsReadingDefined;
+    final List<Value> readFromOutside = new ArrayList<>();
+
+    /** Maps sized for the root graph's nodes up front: rehashing them dominated verifying large graphs. */
+    Run(int nodes) { defined = new ArrayList<>(nodes + 16); }
+
+    /** Whether {@code n} is scheduled in the verified tree. */
+    boolean indexed(Node n) { return n.verifyMark == mark; }
 
     void report(VerifyException e) {
       if (!collectAll) throw e;
@@ -114,6 +136,7 @@ public final class Verifier {
         ArrayDeque<Work> work = new ArrayDeque<>();
         work.add(new Work(root, outer, depthOf(outer)));
         graphs.add(root);
+        graphOrder.add(root);
         while (!work.isEmpty()) graph(work.poll(), work);
         useLists();
       } finally {
@@ -162,7 +185,12 @@ public final class Verifier {
       List<Node> nodes = g.nodes();
       for (int i = 0; i < nodes.size(); i++) {
         Node n = nodes.get(i);
-        if (index.putIfAbsent(n, i) != null) fail(n, "is scheduled twice");
+        if (n.verifyMark == mark) {
+          fail(n, "is scheduled twice");
+        } else {
+          n.verifyMark = mark;
+          n.verifyIndex = i;
+        }
         if (n.graph() != g) fail(n, "is scheduled in graph '" + g.name() + "' but belongs to " + graphName(n.graph()));
       }
       definitions(g);
@@ -174,8 +202,8 @@ public final class Verifier {
           fail(g, "output " + k + " is not set");
           continue;
         }
-        expect(v, new Use(null, g, k));
-        resolve(v, g, nodes.size(), null, w.outer, "output " + k);
+        expect(v);
+        resolve(v, g, nodes.size(), null, w.outer, "output ", k);
       }
       if (!forward.isEmpty()) ordering(g, forward);
     }
@@ -184,32 +212,35 @@ public final class Verifier {
 
     /** Each value defined once, where it claims to be, under a name unique in its graph. */
     private void definitions(Graph g) {
-      Map<String, String> names = new HashMap<>();
+      Map<String, Object> names = new HashMap<>(Math.max(16, g.nodes().size() * 2));
       for (int k = 0; k < g.inputs().size(); k++) {
         Value v = g.inputs().get(k);
         if (v.inputOf() != g || v.index() != k) fail(g, "input %" + v.name() + " does not record itself as input " + k);
-        define(v, null, g, names, "input " + k);
-        budget(v.type(), null, g, "input %" + v.name());
+        define(v, null, g, names, k);
+        budget(v.type(), null, g, "input %", v);
       }
       for (Node n : g.nodes()) {
         for (int k = 0; k < n.outputCount(); k++) {
           Value v = n.output(k);
           if (v.producer() != n || v.index() != k) fail(n, "result %" + v.name() + " does not record this node as its producer");
-          define(v, n, g, names, n.describe());
+          define(v, n, g, names, n);
         }
       }
     }
 
-    private void define(Value v, Node n, Graph g, Map<String, String> names, String where) {
-      if (!definedSet.add(v)) {
+    /** {@code where} is the defining node, or the input's index; described only when a name repeats. */
+    private void define(Value v, Node n, Graph g, Map<String, Object> names, Object where) {
+      if (v.verifyMark == mark) {
         if (n != null) fail(n, "value %" + v.name() + " is defined more than once");
         else fail(g, "value %" + v.name() + " is defined more than once");
         return;
       }
+      v.verifyMark = mark;
       defined.add(v);
-      String prev = names.putIfAbsent(v.name(), where);
+      Object prev = names.putIfAbsent(v.name(), where);
       if (prev != null) {
-        String reason = "duplicate value name %" + v.name() + " (also defined by " + prev + ")";
+        String first = prev instanceof Node p ? p.describe() : "input " + prev;
+        String reason = "duplicate value name %" + v.name() + " (also defined by " + first + ")";
         if (n != null) fail(n, reason);
         else fail(g, reason);
       }
@@ -241,11 +272,11 @@ public final class Verifier {
       for (int k = 0; k < n.inputCount(); k++) {
         Value v = n.input(k);
         if (v == null) continue;
-        expect(v, new Use(n, null, k));
-        Node p = resolve(v, g, i, n, w.outer, "operand " + k);
+        expect(v);
+        Node p = resolve(v, g, i, n, w.outer, "operand ", k);
         if (p != null) forward.add(new Node[] {n, p});
       }
-      for (Graph sub : n.subgraphs()) {
+      for (Graph sub : n.holdsSubgraphs() ? n.subgraphs() : List.<Graph>of()) {
         if (sub.parent() != n) {
           fail(n, "holds subgraph '" + sub.name() + "' whose parent is "
               + (sub.parent() == null ? "unset" : sub.parent().describe()));
@@ -254,11 +285,12 @@ public final class Verifier {
         } else if (w.depth + 1 > maxDepth) {
           fail(n, "subgraph nesting depth exceeds the limit of " + maxDepth);
         } else {
+          graphOrder.add(sub);
           work.add(new Work(sub, new Scope(g, i, w.outer), w.depth + 1));
         }
       }
       if (shapeOk) types(n);
-      for (Value v : n.outputs()) budget(v.type(), n, g, "result %" + v.name());
+      for (int k = 0; k < n.outputCount(); k++) budget(n.output(k).type(), n, g, "result %", n.output(k));
     }
 
     private String range(int min, int max) {
@@ -269,6 +301,7 @@ public final class Verifier {
     /** Attributes in the schema, of the right kind, required ones present; false when inference can't run. */
     private boolean attributes(Node n) {
       boolean ok = true;
+      if (n.attributes().isEmpty() && !n.op().hasRequiredAttributes()) return true;   // most nodes: nothing to check
       for (Map.Entry<String, Attribute> e : n.attributes().entrySet()) {
         AttrSpec spec = n.op().attr(e.getKey());
         if (spec == null) {
@@ -287,13 +320,11 @@ public final class Verifier {
       return ok;
     }
 
-    private void expect(Value v, Use u) {
-      List<Use> l = expected.get(v);
-      if (l == null) {
-        expected.put(v, l = new ArrayList<>());
-        referenced.add(v);
-      }
-      l.add(u);
+    /** Counts one operand or output slot reading {@code v} (see {@link #slotsReadingDefined}). */
+    private void expect(Value v) {
+      // A graph's values are defined before its nodes are checked, enclosing graphs' before it.
+      if (v.verifyMark == mark) slotsReadingDefined++;
+      else readFromOutside.add(v);
     }
 
     /**
@@ -301,10 +332,17 @@ public final class Verifier {
      * null for a graph output), is visible there. Returns the producer when it comes later in
      * {@code g} (reported after the scan, as a cycle if there is one), else null.
      */
-    private Node resolve(Value v, Graph g, int at, Node user, Scope outer, String what) {
+    private Node resolve(Value v, Graph g, int at, Node user, Scope outer, String what, int slot) {
       Graph d = v.definingGraph();
       Node p = v.producer();
-      String subject = what + " %" + v.name();
+      if (d == g) {
+        // The common case first, without building the subject string that only errors need.
+        if (p == null || p != user) {
+          if (p == null) return null;
+          return indexed(p) && p.verifyIndex >= at ? p : null;
+        }
+      }
+      String subject = what + slot + " %" + v.name();
       if (d == null) {
         failAt(user, g, subject + " was produced by a node that is no longer in a graph");
         return null;
@@ -315,13 +353,12 @@ public final class Verifier {
           fail(user, "consumes its own result %" + v.name());
           return null;
         }
-        Integer pi = index.get(p);
-        return pi != null && pi >= at ? p : null;
+        return indexed(p) && p.verifyIndex >= at ? p : null;
       }
       for (Scope s = outer; s != null; s = s.outer) {
         if (s.graph != d) continue;
         if (p == null) return null;
-        Integer pi = index.containsKey(p) ? index.get(p) : outerIndex.get(p);
+        Integer pi = indexed(p) ? Integer.valueOf(p.verifyIndex) : outerIndex.get(p);
         if (pi == null || pi >= s.cut) {
           failAt(user, g, subject + " comes from enclosing graph '" + d.name() + "' but is defined "
               + (pi != null && pi == s.cut ? "by the node holding this subgraph" : "after the node holding this subgraph"));
@@ -369,7 +406,7 @@ public final class Verifier {
         Value v = n.output(k);
         String why = TypeCompat.mismatch(v.type(), inferred.get(k));
         if (why != null) fail(n, "result %" + v.name() + " is recorded as " + v.type() + " but infers as " + inferred.get(k) + " (" + why + ")");
-        budget(inferred.get(k), n, n.graph(), "inferred type of %" + v.name());
+        budget(inferred.get(k), n, n.graph(), "inferred type of %", v);
       }
     }
 
@@ -380,22 +417,29 @@ public final class Verifier {
       return e instanceof IrException && m.startsWith(prefix) ? m.substring(prefix.length()) : m;
     }
 
-    private void budget(Type t, Node n, Graph g, String what) {
+    /** {@code what} + the value's name says which type; joined only when over budget. */
+    private void budget(Type t, Node n, Graph g, String what, Value v) {
       long bytes = TypeCompat.byteSize(t);
       if (bytes <= maxTensorBytes) return;
+      what = what + v.name();
       String size = bytes == Long.MAX_VALUE ? "more than 2^63 bytes" : bytes + " bytes";
       failAt(n, g, what + " of type " + t + " needs " + size + ", over the tensor budget of " + maxTensorBytes + " bytes");
     }
 
     /** Every use recorded is a real operand or output slot, and every slot is recorded once. */
     private void useLists() {
+      long recorded = 0;
+      int before = problems.size();
       for (Value v : defined) {
         List<Use> actual = v.uses();
-        Set<Use> seen = new HashSet<>();
-        for (Use u : actual) {
-          if (!seen.add(u)) {
+        recorded += actual.size();
+        // Duplicates: pairwise for a few uses, a set only for a widely read value.
+        Set<Use> seen = actual.size() > 8 ? new HashSet<>() : null;
+        for (int i = 0; i < actual.size(); i++) {
+          Use u = actual.get(i);
+          if (seen != null ? !seen.add(u) : actual.subList(0, i).contains(u)) {
             failDef(v, "use-list of %" + v.name() + " records " + describe(u) + " twice");
-          } else if (u.user() != null && !index.containsKey(u.user())) {
+          } else if (u.user() != null && !indexed(u.user())) {
             failDef(v, "use-list of %" + v.name() + " has a stale use by " + u.user().describe() + ", which is not in the graph");
           } else if (u.user() != null && u.user().input(u.index()) != v) {
             failDef(v, "use-list of %" + v.name() + " records " + describe(u) + ", which now reads "
@@ -404,6 +448,23 @@ public final class Verifier {
               || u.outputOf().outputs().get(u.index()) != v)) {
             failDef(v, "use-list of %" + v.name() + " has a stale use as " + describe(u));
           }
+        }
+      }
+      // Every recorded use of a tree value is a distinct real slot: equal totals mean every
+      // slot is recorded. Values from outside the tree are checked slot by slot (rare).
+      if (problems.size() == before && recorded == slotsReadingDefined && readFromOutside.isEmpty()) return;
+      IdentityHashMap<Value, List<Use>> expected = new IdentityHashMap<>();
+      List<Value> referenced = new ArrayList<>();
+      for (Graph g : graphOrder) {
+        for (Node n : g.nodes()) {
+          for (int k = 0; k < n.inputCount(); k++) {
+            Value v = n.input(k);
+            if (v != null) slot(expected, referenced, v, new Use(n, null, k));
+          }
+        }
+        for (int k = 0; k < g.outputs().size(); k++) {
+          Value v = g.outputs().get(k);
+          if (v != null) slot(expected, referenced, v, new Use(null, g, k));
         }
       }
       for (Value v : referenced) {
@@ -415,6 +476,15 @@ public final class Verifier {
           else fail(u.outputOf(), reason);
         }
       }
+    }
+
+    private static void slot(IdentityHashMap<Value, List<Use>> expected, List<Value> referenced, Value v, Use u) {
+      List<Use> l = expected.get(v);
+      if (l == null) {
+        expected.put(v, l = new ArrayList<>());
+        referenced.add(v);
+      }
+      l.add(u);
     }
 
     private void failDef(Value v, String reason) {

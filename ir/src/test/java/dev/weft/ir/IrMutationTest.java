@@ -71,6 +71,32 @@ class IrMutationTest {
   }
 
   @Test
+  void graphKnowsWhetherANodeHoldsASubgraph() {
+    Graph g = new Graph("main");
+    Value x = g.addInput("x", TestOps.f32(4));
+    Value r = TestOps.builder(g).op1("relu", x);
+    assertFalse(g.hasSubgraphs());
+    Node n = r.producer();
+    n.setAttribute("body", Attribute.of(new Graph("b1")));
+    assertTrue(g.hasSubgraphs());
+    n.setAttribute("other", Attribute.of(new Graph("b2")));
+    n.removeAttribute("body");
+    assertTrue(g.hasSubgraphs());              // still holds b2
+    n.setAttribute("other", Attribute.of(1L));  // a graph attribute replaced by an int
+    assertFalse(g.hasSubgraphs());
+    n.setAttribute("body", Attribute.of(new Graph("b3")));
+    g.reorder(List.of(n));
+    assertTrue(g.hasSubgraphs());
+    g.remove(n);
+    assertFalse(g.hasSubgraphs());
+    // A node holding a graph before it is scheduled counts once scheduled.
+    Node m = g.append(TestOps.REGISTRY.get("relu"), null);
+    assertFalse(g.hasSubgraphs());
+    m.setAttribute("body", Attribute.of(new Graph("b4")));
+    assertTrue(g.hasSubgraphs());
+  }
+
+  @Test
   void removeDetachesOperandsAndRefusesLiveResults() {
     Graph g = new Graph("main");
     Value x = g.addInput("x", TestOps.f32(4));

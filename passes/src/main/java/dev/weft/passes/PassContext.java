@@ -15,14 +15,40 @@ import java.util.TreeMap;
 /**
  * Everything a pipeline run is configured by, in one object rather than in globals (STYLE
  * item 6; TVM's PassContext, XLA's {@code --xla_disable_hlo_passes}): options, disabled passes,
- * instruments, whether the verifier runs between passes (on by default), where crash
- * reproducers go, the op registry, and the statistics passes count into.
+ * instruments, where the verifier runs ({@link Verify}; after every pass by default), where
+ * crash reproducers go, the op registry, and the statistics passes count into.
  */
 public final class PassContext {
+  /**
+   * Where the manager runs the {@link dev.weft.ir.Verifier}. A full check costs about as much as
+   * a cheap pass, so checking after each of a dozen passes dominates a large graph's pipeline:
+   * tests and debugging check after every pass (a broken graph is reported at the pass that
+   * broke it); production pipelines ({@code weft optimize}, {@code weft compile}) check the
+   * pipeline's input and output only, and say how to find the pass when the output is broken.
+   */
+  public enum Verify {
+    /** Before the first pass and after every pass: the default (XLA's invariant checker). */
+    EACH_PASS,
+    /** Before the first pass and after the last. */
+    ENDS,
+    /** Never. */
+    OFF;
+
+    /** {@code each}, {@code ends} or {@code off}, as the CLI spells them. */
+    public static Verify parse(String s) {
+      return switch (s) {
+        case "each", "each-pass" -> EACH_PASS;
+        case "ends" -> ENDS;
+        case "off", "none" -> OFF;
+        default -> throw new PipelineException("unknown verify mode '" + s + "' (each, ends or off)");
+      };
+    }
+  }
+
   private final TreeMap<String, String> options = new TreeMap<>();
   private final Set<String> disabled = new LinkedHashSet<>();
   private final List<PassInstrument> instruments = new ArrayList<>();
-  private boolean verify = true;
+  private Verify verify = Verify.EACH_PASS;
   private Path reproducerDir;
   private OpRegistry registry = OpRegistry.global();
   private final Statistics statistics = new Statistics();
@@ -67,13 +93,18 @@ public final class PassContext {
 
   public List<PassInstrument> instruments() { return Collections.unmodifiableList(instruments); }
 
-  /** Run the verifier before the first pass and after every pass (default true). */
-  public PassContext verify(boolean on) {
-    this.verify = on;
+  /** True: verify before the first pass and after every pass (the default); false: never. */
+  public PassContext verify(boolean on) { return verify(on ? Verify.EACH_PASS : Verify.OFF); }
+
+  public PassContext verify(Verify mode) {
+    this.verify = Objects.requireNonNull(mode);
     return this;
   }
 
-  public boolean verify() { return verify; }
+  /** Whether the verifier runs at all. */
+  public boolean verify() { return verify != Verify.OFF; }
+
+  public Verify verifyMode() { return verify; }
 
   /**
    * When set, the manager keeps each pass's input and, if the pass throws or breaks the IR,

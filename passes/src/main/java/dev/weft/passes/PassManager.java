@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * Runs a pipeline of passes on a module. Between passes it runs the {@link Verifier} (when
  * the context asks, the default), so a broken graph is reported at the pass that broke it
- * (XLA's invariant checker, STYLE item 7); it calls the instruments around each pass and, when
+ * (XLA's invariant checker, STYLE item 7), or only at the pipeline's ends
+ * ({@link PassContext.Verify#ENDS}, production runs); it calls the instruments around each pass and, when
  * a pass throws or breaks the IR, writes a crash reproducer: the pass's input module as
  * {@code .wir} with the one-pass pipeline that fails on it.
  */
@@ -35,13 +36,20 @@ public final class PassManager {
    * would hide a form and folding makes its constants visible; recognize-softmax before
    * recognize-attention, which matches on the softmax composite; before cse and dce, which
    * clean up what the raised forms left (shared constants, a dead transpose);
+   * fold-matmul-transpose after recognize-attention, whose pattern reads the scores' explicit
+   * transpose of k, and before cse and dce, which drop the transposes it leaves dead;
    * cse merges duplicates (equal constants included); dce removes everything made dead;
    * fuse runs last: it needs the final graph (folded shapes and constants would split groups,
    * and a later rewrite could not see into fused bodies); in weft compile it runs after
    * partitioning, once per rank.
+   *
+   * <p>Deliberately not a compile-time constant (it is built by a call): javac copies constant
+   * strings into every class that reads them, so modules compiled against an older passes jar
+   * kept running an older pipeline after this one changed.
    */
-  public static final String DEFAULT_PIPELINE = "fold-shapes,constant-fold,canonicalize,normalize-layout,fold-batchnorm,"
-      + "recognize-gelu,recognize-layer-norm,recognize-softmax,recognize-attention,cse,dce,fuse";
+  public static final String DEFAULT_PIPELINE = String.join(",", "fold-shapes", "constant-fold", "canonicalize",
+      "normalize-layout", "fold-batchnorm", "recognize-gelu", "recognize-layer-norm", "recognize-softmax",
+      "recognize-attention", "fold-matmul-transpose", "cse", "dce", "fuse");
 
   private final PassRegistry registry;
   private final Pipeline pipeline;
@@ -71,6 +79,13 @@ public final class PassManager {
         throw new PassException("", "the pipeline's input is invalid IR (before any pass): " + e.getMessage(), null, e);
       }
     }
+    // Reproducers: verifying after each pass (debugging), each pass's input is kept, so a
+    // failure reruns that pass alone. Otherwise printing the module before every pass would
+    // cost more than the passes; the pipeline's input is kept once and a failure reruns the
+    // passes up to the failing one (a broken output, found only at the end, all of them).
+    boolean local = ctx.reproducerDir() != null && ctx.verifyMode() == PassContext.Verify.EACH_PASS;
+    ModuleText pipelineInput = ctx.reproducerDir() != null && !local ? ModuleText.of(module, PIPELINE_STEM + ".weights.bin") : null;
+    List<String> ran = new ArrayList<>();
     for (PassInstrument i : ctx.instruments()) i.beforePipeline(pipeline, module);
     List<PassEvent> events = new ArrayList<>();
     boolean any = false;
@@ -84,7 +99,8 @@ public final class PassManager {
       }
       Pipeline.Entry effective = withContextOptions(entry, ctx);
       Pass pass = registry.create(effective);
-      ModuleText input = ctx.reproducerDir() == null ? null : ModuleText.of(module, reproducerStem(k, entry) + ".weights.bin");
+      ModuleText input = local ? ModuleText.of(module, reproducerStem(k, entry) + ".weights.bin") : null;
+      ran.add(effective.text());
       PassEvent before = new PassEvent(k, entry.name(), entry.text(), false, 0, nodes, -1);
       for (PassInstrument i : ctx.instruments()) i.beforePass(before, module);
       ctx.setCurrentPass(entry.name());
@@ -94,15 +110,17 @@ public final class PassManager {
         changed = pass.run(module, ctx);
       } catch (RuntimeException | StackOverflowError e) {
         long t = System.nanoTime() - t0;
-        throw failure(ctx, module, new PassEvent(k, entry.name(), entry.text(), true, t, nodes, -1), effective, input,
-            "pass '" + entry.name() + "' failed: " + e, e);
+        PassEvent failed = new PassEvent(k, entry.name(), entry.text(), true, t, nodes, -1);
+        String message = "pass '" + entry.name() + "' failed: " + e;
+        if (local || pipelineInput == null) throw failure(ctx, module, failed, effective, input, message, e);
+        throw failure(ctx, module, failed, String.join(",", ran), PIPELINE_STEM, pipelineInput, PIPELINE_INPUT, message, e);
       } finally {
         ctx.setCurrentPass("");
       }
       long nanos = System.nanoTime() - t0;
       int after = nodeCount(module);
       PassEvent event = new PassEvent(k, entry.name(), entry.text(), changed, nanos, nodes, after);
-      if (ctx.verify()) {
+      if (ctx.verifyMode() == PassContext.Verify.EACH_PASS) {
         try {
           verifier.verify(module);
         } catch (VerifyException e) {
@@ -114,6 +132,16 @@ public final class PassManager {
       events.add(event);
       any |= changed;
       nodes = after;
+    }
+    if (ctx.verifyMode() == PassContext.Verify.ENDS && !entries.isEmpty()) {
+      try {
+        verifier.verify(module);
+      } catch (VerifyException e) {
+        PassEvent event = events.get(entries.size() - 1);
+        throw failure(ctx, module, event, String.join(",", ran), PIPELINE_STEM, pipelineInput, PIPELINE_INPUT,
+            "the pipeline broke the IR (verified only before its first and after its last pass; verify after each pass"
+                + " to name the pass, e.g. weft optimize --verify=each): " + e.getMessage(), e);
+      }
     }
     for (PassInstrument i : ctx.instruments()) i.afterPipeline(module);
     return new Result(any, events);
@@ -128,12 +156,22 @@ public final class PassManager {
     return new Pipeline.Entry(entry.name(), merged);
   }
 
+  private static final String PIPELINE_STEM = "weft-reproducer-pipeline";
+  private static final String PASS_INPUT = "The module below is the input of that pass";
+  private static final String PIPELINE_INPUT = "The module below is the pipeline's input";
+
   private static String reproducerStem(int index, Pipeline.Entry entry) {
     return String.format("weft-reproducer-%02d-%s", index, entry.name());
   }
 
   private PassException failure(PassContext ctx, Module module, PassEvent event, Pipeline.Entry effective,
       ModuleText input, String message, Throwable cause) {
+    return failure(ctx, module, event, effective.text(), reproducerStem(event.index(), effective), input, PASS_INPUT, message, cause);
+  }
+
+  /** Reports a failure; when {@code input} was kept, writes it as {@code stem.wir} with {@code pipelineText} to rerun. */
+  private PassException failure(PassContext ctx, Module module, PassEvent event, String pipelineText, String stem,
+      ModuleText input, String inputIs, String message, Throwable cause) {
     for (PassInstrument i : ctx.instruments()) {
       try {
         i.afterFailure(event, module, cause);
@@ -142,12 +180,11 @@ public final class PassManager {
       }
     }
     Path written = null;
-    String pipelineText = effective.text();
     if (input != null) {
-      Path file = ctx.reproducerDir().resolve(reproducerStem(event.index(), effective) + ".wir");
+      Path file = ctx.reproducerDir().resolve(stem + ".wir");
       String firstLine = message.lines().findFirst().orElse(message);
       String header = "// Weft crash reproducer: " + firstLine.replace('\n', ' ') + "\n"
-          + "// The module below is the input of that pass; rerun it with:\n"
+          + "// " + inputIs + "; rerun it with:\n"
           + "//   weft optimize " + file.getFileName() + " --pipeline '" + pipelineText + "'\n"
           + "// RUN: " + pipelineText + "\n";
       try {
@@ -168,7 +205,7 @@ public final class PassManager {
     while (!work.isEmpty()) {
       Graph g = work.pop();
       n += g.nodes().size();
-      for (Node node : g.nodes()) work.addAll(node.subgraphs());
+      if (g.hasSubgraphs()) for (Node node : g.nodes()) work.addAll(node.subgraphs());
     }
     return n;
   }

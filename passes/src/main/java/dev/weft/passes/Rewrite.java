@@ -38,6 +38,7 @@ public final class Rewrite {
     while (!work.isEmpty()) {
       Graph g = work.pop();
       out.add(g);
+      if (!g.hasSubgraphs()) continue;
       List<Graph> subs = new ArrayList<>();
       for (Node n : g.nodes()) subs.addAll(n.subgraphs());
       for (int i = subs.size() - 1; i >= 0; i--) work.push(subs.get(i));

@@ -26,25 +26,49 @@ public final class TypeRefiner {
   public static int refine(Graph main) {
     int changed = 0;
     for (Graph g : Rewrite.allGraphs(main)) {
-      for (Node n : new ArrayList<>(g.nodes())) {
-        List<Type> inferred;
-        try {
-          inferred = n.op().infer().infer(new InferContext(n));
-        } catch (RuntimeException e) {
-          continue;   // the verifier reports real problems; refinement only adds facts
-        }
-        if (inferred.size() != n.outputCount()) continue;
-        for (int i = 0; i < inferred.size(); i++) {
-          Value v = n.output(i);
-          Type merged = merge(v.type(), inferred.get(i));
-          if (merged != null) {
-            v.setType(merged);
-            changed++;
-          }
-        }
-      }
+      for (Node n : new ArrayList<>(g.nodes())) changed += refine(n, null);
     }
     return changed;
+  }
+
+  /**
+   * Refines one node's result types from its operands as they are now; returns how many
+   * values got a more precise type, and adds them to {@code changed} when it is not null.
+   */
+  public static int refine(Node n, java.util.Set<Value> changed) {
+    List<Type> inferred;
+    try {
+      inferred = n.op().infer().infer(new InferContext(n));
+    } catch (RuntimeException e) {
+      return 0;   // the verifier reports real problems; refinement only adds facts
+    }
+    if (inferred.size() != n.outputCount()) return 0;
+    int count = 0;
+    for (int i = 0; i < inferred.size(); i++) {
+      Value v = n.output(i);
+      Type merged = merge(v.type(), inferred.get(i));
+      if (merged != null) {
+        v.setType(merged);
+        if (changed != null) changed.add(v);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Whether inference might say more about {@code n}'s results than they record even when no
+   * operand changed: a result of unknown rank or with a symbolic dim. Static results cannot
+   * improve, so a sweep may skip such a node whose operands are as they were.
+   */
+  public static boolean improvable(Node n) {
+    for (Value v : n.outputs()) {
+      if (!(v.type() instanceof TensorType t)) continue;
+      Shape s = t.shape();
+      if (!s.isRanked()) return true;
+      for (int i = 0; i < s.rank(); i++) if (!s.dim(i).isStatic()) return true;
+    }
+    return false;
   }
 
   /** A symbol drawn by inference for an unknown size ({@code _sN}), as opposed to a model's named dim. */

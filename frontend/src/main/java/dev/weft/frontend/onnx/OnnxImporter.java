@@ -233,13 +233,22 @@ public final class OnnxImporter implements ImportContext {
     return false;
   }
 
+  /** The innermost scope binding {@code name} (its value may be null: an omitted optional), or null. */
+  private static Scope definingScope(Scope s, String name) {
+    for (Scope c = s; c != null; c = c.parent) if (c.names.containsKey(name)) return c;
+    return null;
+  }
+
   private Value lookup(Scope s, String name) {
     for (Scope c = s; c != null; c = c.parent) if (c.names.containsKey(name)) return c.names.get(name);
     return null;
   }
 
-  /** Binds an ONNX name in a scope; {@code fresh} values (made for this name) take it as their IR name. */
-  private void declare(Scope s, String name, Value v, boolean fresh) {
+  /**
+   * Binds an ONNX name in a scope; {@code fresh} values (made for this name) take it as their IR
+   * name. Returns whether it named {@code v}.
+   */
+  private boolean declare(Scope s, String name, Value v, boolean fresh) {
     if (s.names.containsKey(name)) {
       throw new OnnxImportException(file + ": duplicate value name '" + name + "' in graph '" + s.graph.name() + "'");
     }
@@ -257,7 +266,9 @@ public final class OnnxImporter implements ImportContext {
       } else {
         v.setName(s.graph.claim(s.prefix + name));
       }
+      return true;
     }
+    return false;
   }
 
   // ---- nodes ----
@@ -271,19 +282,25 @@ public final class OnnxImporter implements ImportContext {
     for (String in : np.getInputList()) {
       if (in.isEmpty()) {
         inputs.add(null);
-      } else if (!isDefined(s, in)) {
-        throw new OnnxImportException(file + ": node '" + label + "' (" + np.getOpType() + "): input '" + in
-            + "' is not defined (not a graph input, initializer or output of an earlier node)");
       } else {
-        inputs.add(lookup(s, in));
+        Scope where = definingScope(s, in);
+        if (where == null) {
+          throw new OnnxImportException(file + ": node '" + label + "' (" + np.getOpType() + "): input '" + in
+              + "' is not defined (not a graph input, initializer or output of an earlier node)");
+        }
+        inputs.add(where.names.get(in));
       }
     }
-    FunctionProto fn = functions.get(OnnxCoverage.functionKey(np.getDomain(), np.getOpType()));
+    FunctionProto fn = functions.isEmpty() ? null : functions.get(OnnxCoverage.functionKey(np.getDomain(), np.getOpType()));
     OnnxNode node = new OnnxNode(np, inputs, version, this);
     int mark = s.graph.nodes().size();
     List<Value> results;
     OnnxNode saved = current;
     current = node;
+    // Results are named below: by their ONNX output names (reserved up front), the others
+    // (intermediates of a decomposition) by a name claimed then.
+    List<Value> unnamed = new ArrayList<>(2);
+    List<Value> outerUnnamed = s.builder.deferNames(unnamed);
     try {
       s.builder.at(Location.named(file, label));
       if (fn != null) {
@@ -303,8 +320,10 @@ public final class OnnxImporter implements ImportContext {
       throw new OnnxImportException(where(node) + ": internal error while lowering: " + e, e);
     } finally {
       current = saved;
+      s.builder.deferNames(outerUnnamed);
     }
-    Set<Value> fresh = Collections.newSetFromMap(new IdentityHashMap<>());
+    // Values this node's lowering made (usually one or two: a list, not a hash set per node).
+    List<Value> fresh = new ArrayList<>(2);
     List<Node> all = s.graph.nodes();
     for (int i = mark; i < all.size(); i++) {
       for (Value v : all.get(i).outputs()) {
@@ -312,14 +331,24 @@ public final class OnnxImporter implements ImportContext {
         fresh.add(v);
       }
     }
-    if (results == null) throw fail(node, "handler returned no results");
+    if (results == null) {
+      for (Value v : unnamed) v.setName(s.graph.claim(v.name()));
+      throw fail(node, "handler returned no results");
+    }
+    List<Value> named = new ArrayList<>(np.getOutputCount());
     for (int i = 0; i < np.getOutputCount(); i++) {
       String out = np.getOutput(i);
       if (out.isEmpty()) continue;
       Value v = i < results.size() ? results.get(i) : null;
       if (v == null) throw fail(node, "output " + i + " ('" + out + "') was requested but the op does not produce it");
-      declare(s, out, v, fresh.contains(v));
+      if (declare(s, out, v, containsIdentity(fresh, v))) named.add(v);
     }
+    for (Value v : unnamed) if (!containsIdentity(named, v)) v.setName(s.graph.claim(v.name()));
+  }
+
+  private static boolean containsIdentity(List<Value> values, Value v) {
+    for (Value x : values) if (x == v) return true;
+    return false;
   }
 
   private void checkBudget(OnnxNode node, Value v) {

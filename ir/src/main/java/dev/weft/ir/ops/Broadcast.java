@@ -13,6 +13,13 @@ public final class Broadcast {
 
   /** The broadcast of several shapes; symbolic dims broadcast with 1 or with themselves. */
   public static Shape shapes(List<Shape> shapes) {
+    // Most elementwise ops see equal shapes: the answer is one of them (records compare by dims).
+    if (!shapes.isEmpty() && shapes.get(0).isRanked()) {
+      Shape first = shapes.get(0);
+      boolean same = true;
+      for (int i = 1; i < shapes.size() && same; i++) same = first.equals(shapes.get(i));
+      if (same) return first;
+    }
     int rank = 0;
     for (Shape s : shapes) {
       if (!s.isRanked()) return Shape.unranked();

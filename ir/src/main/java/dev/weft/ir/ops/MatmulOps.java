@@ -21,15 +21,25 @@ import java.util.stream.IntStream;
  * (u8 x i8) and may carry zero points (operands 2 and 3: scalar, per row of A, per column of B)
  * subtracted before multiplying; they accumulate in the {@code result_type} width (default: A's
  * dtype), wrapping like two's complement. That covers ONNX MatMulInteger (i32 accumulation).
+ *
+ * <p>{@code transpose_a} / {@code transpose_b} (0 or 1, default 0): the operand as stored has
+ * its last two dims swapped, so {@code matmul(x, y) {transpose_b = 1}} is
+ * {@code matmul(x, transpose(y, [..., -1, -2]))} without the transposed copy (BLAS's transA /
+ * transB; the layout pass folds such transposes in). Everything else (1-D promotion is not
+ * allowed with a flag, batch broadcasting, zero points per row of the logical A) applies to
+ * the operand after the swap.
  */
 public final class MatmulOps implements OpLibrary {
   @Override
   public List<OpDef> ops() {
     return List.of(OpDef.core("matmul").inputs(2, 4)
         .optional("result_type", Attribute.Kind.DTYPE)
+        .optional("transpose_a", Attribute.Kind.INT)
+        .optional("transpose_b", Attribute.Kind.INT)
         .infer(MatmulOps::infer)
         .kernel(MatmulOps::kernel)
-        .doc("numpy matmul; integer operands take optional zero points and accumulate in result_type")
+        .doc("numpy matmul; integer operands take optional zero points and accumulate in result_type;"
+            + " transpose_a/transpose_b swap an operand's last two dims first")
         .build());
   }
 
@@ -51,6 +61,8 @@ public final class MatmulOps implements OpLibrary {
     List<Dim> da = new ArrayList<>(a.shape().dims());
     List<Dim> db = new ArrayList<>(b.shape().dims());
     if (da.isEmpty() || db.isEmpty()) throw c.fail("matmul operands must have rank >= 1");
+    swapLastTwo(da, transposed(c.attrs().getIntOr("transpose_a", 0), "transpose_a", c), "transpose_a", c);
+    swapLastTwo(db, transposed(c.attrs().getIntOr("transpose_b", 0), "transpose_b", c), "transpose_b", c);
     boolean va = da.size() == 1;
     boolean vb = db.size() == 1;
     if (va) da.add(0, Dim.of(1));
@@ -70,6 +82,28 @@ public final class MatmulOps implements OpLibrary {
     if (!va) res.add(da.get(da.size() - 2));
     if (!vb) res.add(db.get(db.size() - 1));
     return List.of(new TensorType(out, new Shape(res)));
+  }
+
+  private static boolean transposed(long flag, String name, InferContext c) {
+    if (flag != 0 && flag != 1) throw c.fail(name + " must be 0 or 1, got " + flag);
+    return flag == 1;
+  }
+
+  private static void swapLastTwo(List<Dim> dims, boolean swap, String name, InferContext c) {
+    if (!swap) return;
+    if (dims.size() < 2) throw c.fail(name + " needs an operand of rank >= 2, got rank " + dims.size());
+    java.util.Collections.swap(dims, dims.size() - 1, dims.size() - 2);
+  }
+
+  /** The operand as the product reads it: {@code t} with its last two dims swapped when {@code flag} is 1. */
+  static Tensor logical(Tensor t, long flag) {
+    if (flag == 0) return t;
+    int r = t.rank();
+    int[] perm = new int[r];
+    for (int i = 0; i < r; i++) perm[i] = i;
+    perm[r - 1] = r - 2;
+    perm[r - 2] = r - 1;
+    return ShapeOps.permute(t, perm);
   }
 
   /** Operand geometry after 1-D promotion: batch shape, M, K, N and per-operand batch offsets. */
@@ -104,8 +138,8 @@ public final class MatmulOps implements OpLibrary {
   }
 
   static Object[] kernel(KernelContext c) {
-    Tensor a = c.tensor(0);
-    Tensor b = c.tensor(1);
+    Tensor a = logical(c.tensor(0), c.attrs().getIntOr("transpose_a", 0));
+    Tensor b = logical(c.tensor(1), c.attrs().getIntOr("transpose_b", 0));
     DType outType = c.outputType(0).dtype();
     Plan p = plan(a.shape(), b.shape());
     if (a.dtype().isFloat()) {

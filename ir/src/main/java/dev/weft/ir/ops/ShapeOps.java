@@ -139,7 +139,11 @@ public final class ShapeOps implements OpLibrary {
 
   static Object[] transpose(KernelContext c) {
     Tensor x = c.tensor(0);
-    int[] p = perm(c.attrs().getIntsOr("perm", null), x.rank());
+    return new Object[] {permute(x, perm(c.attrs().getIntsOr("perm", null), x.rank()))};
+  }
+
+  /** {@code x} with its dims permuted: result dim i is operand dim p[i]. */
+  static Tensor permute(Tensor x, int[] p) {
     long[] inSt = ShapeMath.strides(x.shape());
     long[] shape = new long[p.length];
     long[] st = new long[p.length];
@@ -149,7 +153,7 @@ public final class ShapeOps implements OpLibrary {
     }
     Tensor y = Tensor.zeros(x.dtype(), shape);
     ShapeMath.walk(shape, st, 0, (o, s) -> ShapeMath.copy1(x, s, y, o));
-    return new Object[] {y};
+    return y;
   }
 
   // ---- broadcast ----

@@ -44,6 +44,41 @@ class MatmulOpsTest {
   }
 
   @Test
+  void transposeFlagsReadTheOperandWithItsLastTwoDimsSwapped() {
+    // a stored as [3,2] = transpose of [[1,2,3],[4,5,6]]; b stored as [2,3] = transpose of [[7,8],[9,10],[11,12]].
+    Tensor at = f(s(3, 2), 1, 4, 2, 5, 3, 6);
+    Tensor bt = f(s(2, 3), 7, 9, 11, 8, 10, 12);
+    Tensor a = f(s(2, 3), 1, 2, 3, 4, 5, 6);
+    Tensor b = f(s(3, 2), 7, 8, 9, 10, 11, 12);
+    // Hand-computed [[1,2,3],[4,5,6]] x [[7,8],[9,10],[11,12]] = [[58,64],[139,154]].
+    assertTensor(run1("matmul", Map.of("transpose_a", Attribute.of(1L)), at, b), s(2, 2), 58, 64, 139, 154);
+    assertTensor(run1("matmul", Map.of("transpose_b", Attribute.of(1L)), a, bt), s(2, 2), 58, 64, 139, 154);
+    assertTensor(run1("matmul", Map.of("transpose_a", Attribute.of(1L), "transpose_b", Attribute.of(1L)), at, bt),
+        s(2, 2), 58, 64, 139, 154);
+    assertTensor(run1("matmul", Map.of("transpose_a", Attribute.of(0L)), a, b), s(2, 2), 58, 64, 139, 154);
+  }
+
+  @Test
+  void transposeFlagsWithBatchDimsAgreeWithAnExplicitTranspose() {
+    Tensor a = random(3, 2, 3, 4, 5);   // [2,3,4,5]
+    Tensor b = random(4, 3, 4, 5);      // [3,4,5]: read as [3,5,4] with transpose_b
+    Tensor bt = run1("transpose", Map.of("perm", Attribute.of(0L, 2L, 1L)), b);
+    Tensor want = run1("matmul", Map.of(), a, bt);
+    Tensor got = run1("matmul", Map.of("transpose_b", Attribute.of(1L)), a, b);
+    assertEquals(java.util.Arrays.toString(want.shape()), java.util.Arrays.toString(got.shape()));
+    for (long i = 0; i < want.size(); i++) assertEquals(want.getDouble(i), got.getDouble(i), 0.0, "element " + i);
+  }
+
+  @Test
+  void transposeFlagsAreCheckedByInference() {
+    // rank 1 cannot swap; 2 is not a flag; shapes read after the swap.
+    assertThrows(IrException.class, () -> run1("matmul", Map.of("transpose_a", Attribute.of(1L)), f(s(3), 1, 2, 3), f(s(3, 1), 1, 2, 3)));
+    assertThrows(IrException.class, () -> run1("matmul", Map.of("transpose_b", Attribute.of(2L)), f(s(1, 1), 1), f(s(1, 1), 1)));
+    assertThrows(IrException.class, () -> run1("matmul", Map.of("transpose_b", Attribute.of(1L)), f(s(2, 3), 1, 2, 3, 4, 5, 6),
+        f(s(3, 2), 1, 2, 3, 4, 5, 6)));
+  }
+
+  @Test
   void mismatchedContractingDimsAreRejected() {
     assertThrows(IrException.class, () -> run1("matmul", Map.of(), f(s(2, 3), 1, 2, 3, 4, 5, 6), f(s(2, 2), 1, 2, 3, 4)));
   }

@@ -69,19 +69,53 @@ public final class Fuse implements Pass {
       List<Value> escaping = Planner.escaping(g, groupOf, main);
       long saved = bytesSaved(g, groupOf, sizes);
       String reason = reason(g, saved);
-      report.add(new FusionReport.Entry(gid, g.kind.text, g.members.stream().map(Planner::label).toList(), saved, reason, List.copyOf(g.joins)));
+      List<Planner.Label> labels = new ArrayList<>(g.members.size());
+      for (Node m : g.members) labels.add(Planner.labelOf(m));
+      report.add(new FusionReport.Entry(gid, g.kind.text, FusionReport.spelled(labels), saved, reason, FusionReport.spelled(List.copyOf(g.joins))));
       rewrites.add(() -> materialize(main, g, escaping, gid, reason, ctx));
       fusedNodes += g.members.size();
     }
     for (Decision d : planner.refused) report.refuse(d);
     // Refusals name groups by id: resolve membership before the rewrite moves nodes into bodies.
     report.resolve(groupOf, groups);
+    boolean inOrder = placementsInOrder(planner, groups, groupOf);
     for (Runnable r : rewrites) r.run();
-    if (!rewrites.isEmpty()) TopologicalSort.run(main);
+    if (!rewrites.isEmpty() && !inOrder) TopologicalSort.run(main);
     ctx.count("groups", rewrites.size());
     ctx.count("fused-nodes", fusedNodes);
     ctx.putResult(NAME, report);
     return !rewrites.isEmpty();
+  }
+
+  /**
+   * Whether the schedule stays valid with each fused node where its last member was: every
+   * value a group's members hand outside is read only after that place (by an unfused node
+   * later in the schedule, or by a group placed later). Usually true, and then the whole-graph
+   * topological sort after the rewrite is skipped.
+   */
+  static boolean placementsInOrder(Planner planner, List<Group> groups, Map<Node, Group> groupOf) {
+    for (Group g : groups) {
+      if (g.members.size() < 2) continue;   // an unfused node stays where it is
+      int at = g.maxPos;
+      for (Node m : g.members) {
+        for (Value o : m.outputs()) {
+          for (Use u : o.uses()) {
+            Node user = planner.topLevel(u.user());
+            if (user == null || groupOf.get(user) == g) continue;
+            if (placement(planner, user, groupOf) <= at) return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Where {@code n} ends up: its group's last member's position, or its own. */
+  private static int placement(Planner planner, Node n, Map<Node, Group> groupOf) {
+    Group g = groupOf.get(n);
+    if (g != null && g.members.size() >= 2) return g.maxPos;
+    Integer p = planner.position(n);
+    return p == null ? Integer.MAX_VALUE : p;
   }
 
   /** Bytes that no longer round-trip memory: each internal result's write (unless it escapes) and its internal reads. */
@@ -114,59 +148,70 @@ public final class Fuse implements Pass {
     return what + "; " + g.members.size() + " nodes; saves ~" + saved + " bytes of memory traffic";
   }
 
+  /**
+   * Replaces the group by one {@code fused} node at its last member's place. The members move
+   * into the body (no copies: on a large graph copying every fused node was most of this pass's
+   * allocation); what they read from outside becomes body inputs, one per value in first-read
+   * order, except scalar constants, which are copied in; results read outside become body
+   * outputs and the fused node's results, which take their names.
+   */
+  /** Whether {@code n} is a member or nested in one's subgraph. */
+  private static boolean insideGroup(Node n, java.util.Set<Node> members) {
+    for (Node x = n; x != null; x = x.graph() == null ? null : x.graph().parent()) if (members.contains(x)) return true;
+    return false;
+  }
+
   private static void materialize(Graph main, Group g, List<Value> escaping, String gid, String reason, PassContext ctx) {
     Graph body = new Graph(gid.replace('.', '_'));
-    Map<Value, Value> inner = new IdentityHashMap<>();
+    java.util.Set<Node> members = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    members.addAll(g.members);
+    Node last = g.members.get(g.members.size() - 1);
+    Node fused = main.insertBefore(last, ctx.registry().get(FusedOp.OP), (g.anchor != null ? g.anchor : g.members.get(0)).location());
     LinkedHashMap<Value, Value> operands = new LinkedHashMap<>();   // outer value -> body input
-    List<Value> inlined = new ArrayList<>();
+    Map<Value, Value> inlinedCopy = new IdentityHashMap<>();
     OpDef constant = ctx.registry().get(Constants.OP);
     for (Node m : g.members) {
-      Node copy = body.append(m.op(), m.location());
+      body.moveIn(m);
       for (int i = 0; i < m.inputCount(); i++) {
         Value v = m.input(i);
-        if (v == null) {
-          copy.setInput(i, null);
-          continue;
-        }
-        Value in = inner.get(v);
+        if (v == null || members.contains(v.producer())) continue;
+        Value in = inlinedCopy.get(v);
+        if (in == null) in = operands.get(v);
         if (in == null) {
           Tensor t = Constants.valueOf(v);
           if (t != null && t.size() <= INLINE_CONSTANT_ELEMENTS) {
             Node k = body.insertBefore(body.nodes().get(0), constant, v.producer().location());
             k.setAttribute("value", Attribute.of(t));
             in = k.addOutput(body.claim(v.name()), v.type());
-            inlined.add(v);
+            inlinedCopy.put(v, in);
           } else {
-            in = operands.get(v);
-            if (in == null) {
-              in = body.addInput(v.name(), v.type());
-              operands.put(v, in);
-            }
+            in = body.addInput(v.name(), v.type());
+            operands.put(v, in);
           }
-          inner.put(v, in);
         }
-        copy.setInput(i, in);
+        m.setInput(i, in);
       }
-      copy.setAttributes(m.attributes());
-      for (Value o : m.outputs()) inner.put(o, copy.addOutput(body.claim(o.name()), o.type()));
     }
-    for (Value e : escaping) body.addOutput(inner.get(e));
-    Node anchor = g.members.get(g.members.size() - 1);
-    Node fused = main.insertBefore(anchor, ctx.registry().get(FusedOp.OP), (g.anchor != null ? g.anchor : g.members.get(0)).location());
     for (Value outer : operands.keySet()) fused.addInput(outer);
     fused.setAttribute("body", Attribute.of(body));
     fused.setAttribute("kind", Attribute.of(g.kind.text));
     fused.setAttribute("reason", Attribute.of(gid + ": " + reason));
     for (Value e : escaping) {
-      Value r = fused.addOutput(main.claim(e.name() + ".fused"), e.type());
-      e.replaceAllUsesWith(r);
       String name = e.name();
-      e.setName(r.name());
-      r.setName(name);
+      Value r = fused.addOutput(main.claim(name + ".fused"), e.type());
+      // Readers outside the group (main-graph nodes, nodes in their subgraphs, main's outputs) read r.
+      for (Use u : List.copyOf(e.uses())) {
+        if (u.isGraphOutput()) {
+          if (u.outputOf() != body) u.outputOf().setOutput(u.index(), r);
+        } else if (!insideGroup(u.user(), members)) {
+          u.user().setInput(u.index(), r);
+        }
+      }
+      body.addOutput(e);
+      r.setName(name);       // the model-facing name stays on main's side
     }
-    for (int i = g.members.size() - 1; i >= 0; i--) main.remove(g.members.get(i));
     List<Value> outers = new ArrayList<>(operands.keySet());
-    outers.addAll(inlined);
+    outers.addAll(inlinedCopy.keySet());
     for (Value outer : outers) {
       Node p = outer.producer();
       if (p != null && p.graph() == main && !outer.hasUses() && p.opName().equals(Constants.OP)) main.remove(p);

@@ -16,8 +16,52 @@ public final class FusionReport {
   /** One fused group as built; members as "op at location" (or "op -> %result"), taken before the rewrite. */
   public record Entry(String id, String kind, List<String> members, long bytesSaved, String reason, List<String> joins) {}
 
-  /** A refused merge, resolved to group ids ({@code null} for a node left unfused). */
-  public record Refusal(String producerGroup, String producer, String consumerGroup, String consumer, String value, String reason) {}
+  /**
+   * A refused merge, resolved to group ids ({@code null} for a node left unfused); the nodes are
+   * named when asked (a large graph refuses an edge per node or so, and is rarely printed).
+   */
+  public static final class Refusal {
+    private final String producerGroup;
+    private final Object producer;
+    private final String consumerGroup;
+    private final Object consumer;
+    private final String value;
+    private final String reason;
+
+    Refusal(String producerGroup, Object producer, String consumerGroup, Object consumer, String value, String reason) {
+      this.producerGroup = producerGroup;
+      this.producer = producer;
+      this.consumerGroup = consumerGroup;
+      this.consumer = consumer;
+      this.value = value;
+      this.reason = reason;
+    }
+
+    public String producerGroup() { return producerGroup; }
+
+    public String producer() { return producer.toString(); }
+
+    public String consumerGroup() { return consumerGroup; }
+
+    public String consumer() { return consumer.toString(); }
+
+    public String value() { return value; }
+
+    public String reason() { return reason; }
+  }
+
+  /**
+   * {@code items} as strings, each spelled when read: a large graph's report holds a label per
+   * fused node and a line per merge, and building those strings up front cost more than the
+   * grouping itself, while most runs never print them.
+   */
+  static List<String> spelled(List<?> items) {
+    return new java.util.AbstractList<String>() {
+      @Override public String get(int i) { return items.get(i).toString(); }
+
+      @Override public int size() { return items.size(); }
+    };
+  }
 
   private final long symbolSize;
   private final long dupMaxBytes;
@@ -43,8 +87,8 @@ public final class FusionReport {
       Group pg = groupOf.get(d.producer());
       Group cg = groupOf.get(d.consumer());
       if (pg != null && pg == cg) continue;
-      refusals.add(new Refusal(pg == null ? null : ids.get(pg), Planner.label(d.producer()),
-          cg == null ? null : ids.get(cg), Planner.label(d.consumer()), d.value().name(), d.reason()));
+      refusals.add(new Refusal(pg == null ? null : ids.get(pg), Planner.labelOf(d.producer()),
+          cg == null ? null : ids.get(cg), Planner.labelOf(d.consumer()), d.value().name(), d.reason()));
     }
     pending.clear();
   }

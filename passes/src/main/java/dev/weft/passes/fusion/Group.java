@@ -28,7 +28,7 @@ final class Group {
   /** Only layout ops: may fold into a matmul's operand reads. */
   boolean layoutOnly = true;
   /** Why members joined ("epilogue add at ..."), in merge order. */
-  final List<String> joins = new ArrayList<>();
+  final List<Planner.Join> joins = new ArrayList<>();
   int minPos = Integer.MAX_VALUE;
   int maxPos = -1;
 

@@ -1,6 +1,7 @@
 package dev.weft.passes.fusion;
 
 import dev.weft.ir.Graph;
+import dev.weft.ir.Location;
 import dev.weft.ir.Node;
 import dev.weft.ir.Use;
 import dev.weft.ir.Value;
@@ -40,11 +41,14 @@ final class Planner {
   private final Sizes sizes;
   private final long dupMaxBytes;
   private final int maxGroupSize;
-  private final Map<Node, Integer> pos = new IdentityHashMap<>();
+  private final Map<Node, Integer> pos;
   private final Map<Node, Group> groupOf = new IdentityHashMap<>();
   private final Map<Node, Node> seedOf = new IdentityHashMap<>();   // attention chain member -> its first matmul
   private final Set<Node> host;
   final List<Decision> refused = new ArrayList<>();
+  private final ArrayDeque<Node> work = new ArrayDeque<>();
+  private final int[] seen;   // per schedule position: the search that last reached it
+  private int stamp;
 
   Planner(Graph graph, Sizes sizes, long dupMaxBytes, int maxGroupSize) {
     this.graph = graph;
@@ -52,7 +56,9 @@ final class Planner {
     this.dupMaxBytes = dupMaxBytes;
     this.maxGroupSize = maxGroupSize;
     List<Node> nodes = graph.nodes();
+    this.pos = new IdentityHashMap<>(nodes.size());
     for (int i = 0; i < nodes.size(); i++) pos.put(nodes.get(i), i);
+    this.seen = new int[nodes.size()];
     this.host = HostShapes.of(graph);
   }
 
@@ -150,7 +156,7 @@ final class Planner {
     Node seed = seedOf.get(n);
     if (seed != null && seed != n) {
       Group s = groupOf.get(seed);
-      if (s != null && s.kind == Group.Kind.ATTENTION) g = merge(s, g, "attention chain: " + label(n));
+      if (s != null && s.kind == Group.Kind.ATTENTION) g = merge(s, g, new Join("attention chain:", labelOf(n), null));
     }
     // Producers' groups, latest producer first.
     List<Value> edges = new ArrayList<>();
@@ -165,7 +171,7 @@ final class Planner {
       Group pg = groupOf.get(p);
       if (pg == g) continue;
       String why = refuse(pg, g, p, n, v);
-      if (why == null) g = merge(pg, g, role(pg, g, n) + " " + label(n) + " reads %" + v.name());
+      if (why == null) g = merge(pg, g, new Join(role(pg, g, n), labelOf(n), v.name()));
       else refused.add(new Decision(p, n, v, why));
     }
   }
@@ -207,7 +213,7 @@ final class Planner {
   }
 
   /** Moves {@code b} into {@code a} (a is the producer side); the merged kind follows the rules of {@link #refuse}. */
-  private Group merge(Group a, Group b, String why) {
+  private Group merge(Group a, Group b, Join why) {
     Group.Kind kind = combined(a, b);
     if (b.kind.anchored() && !a.kind.anchored()) {
       a.anchor = b.anchor;
@@ -313,20 +319,24 @@ final class Planner {
 
   /** Whether some path from {@code a}'s results leaves {@code a} and {@code b} and then reaches {@code b}. */
   private boolean reaches(Group a, Group b) {
-    ArrayDeque<Node> work = new ArrayDeque<>();
-    Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Node m : a.members) pushUsers(m, a, b, work, seen, false);
+    // One work list and one stamp array for all searches (a merge attempt per edge): a fresh
+    // deque and identity set per search was most of this pass's allocation.
+    work.clear();
+    stamp++;
+    for (Node m : a.members) pushUsers(m, a, b, false);
     while (!work.isEmpty()) {
       Node u = work.pop();
       if (groupOf.get(u) == b) return true;
-      pushUsers(u, a, b, work, seen, true);
+      pushUsers(u, a, b, true);
     }
     return false;
   }
 
-  private void pushUsers(Node m, Group a, Group b, ArrayDeque<Node> work, Set<Node> seen, boolean outside) {
-    for (Value o : m.outputs()) {
-      for (Use u : o.uses()) {
+  private void pushUsers(Node m, Group a, Group b, boolean outside) {
+    for (int i = 0; i < m.outputCount(); i++) {
+      List<Use> uses = m.output(i).uses();
+      for (int j = 0; j < uses.size(); j++) {
+        Use u = uses.get(j);
         Node user = topLevel(u.user());
         if (user == null) continue;
         Group ug = groupOf.get(user);
@@ -334,12 +344,19 @@ final class Planner {
         if (ug == a) continue;
         Integer p = pos.get(user);
         if (p == null || p > b.maxPos) continue;
-        if (seen.add(user)) work.push(user);
+        if (seen[p] != stamp) {
+          seen[p] = stamp;
+          work.push(user);
+        }
       }
     }
   }
 
-  private Node topLevel(Node u) {
+  /** The schedule position of a main-graph node when planning began, or null. */
+  Integer position(Node n) { return pos.get(n); }
+
+  /** The main-graph node that is {@code u} or holds the subgraph {@code u} is in; null for a graph output. */
+  Node topLevel(Node u) {
     while (u != null && u.graph() != graph) u = u.graph() == null ? null : u.graph().parent();
     return u;
   }
@@ -358,8 +375,20 @@ final class Planner {
     return null;
   }
 
-  static String label(Node n) {
-    return n.opName() + (n.location().isKnown() ? " at " + n.location() : " -> %" + n.output(0).name());
+  static String label(Node n) { return labelOf(n).toString(); }
+
+  /** A node as the report names it, captured now and spelled only when printed (most reports never are). */
+  static Label labelOf(Node n) { return new Label(n.opName(), n.location(), n.output(0).name()); }
+
+  record Label(String op, Location location, String result) {
+    @Override
+    public String toString() { return op + (location.isKnown() ? " at " + location : " -> %" + result); }
+  }
+
+  /** Why a node joined a group ("epilogue add at ... reads %x"), spelled when printed. */
+  record Join(String role, Label node, String value) {
+    @Override
+    public String toString() { return role + " " + node + (value == null ? "" : " reads %" + value); }
   }
 
   /** The results of members read outside the group (or model outputs), in member order. */

@@ -62,6 +62,10 @@ final class AttentionPatterns {
   }
 
   private static Value attention(Match m, Node root, GraphBuilder b) {
+    // The pattern reads plain products: a flagged matmul reads an operand transposed.
+    for (Node x : m.interior()) {
+      if (x.opName().equals("matmul") && (x.attrs().getIntOr("transpose_a", 0) != 0 || x.attrs().getIntOr("transpose_b", 0) != 0)) return null;
+    }
     Node p = m.node("p");
     long axis = p.attrs().getInt("axis");
     if (axis != -1 && axis != 3) return null;

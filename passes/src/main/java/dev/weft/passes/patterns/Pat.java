@@ -128,6 +128,7 @@ public sealed interface Pat {
     int k = o.args().size();
     if (n.inputCount() < k) return List.of();
     for (int i = k; i < n.inputCount(); i++) if (n.input(i) != null && Rewrite.constant(n.input(i)) == null) return List.of();
+    if (!argsCouldMatch(o, n)) return List.of();
     Match base = m.consume(n);
     if (o.name() != null) base = base.bindValue(o.name(), v).getFirst();
     List<Match> out = new ArrayList<>(matchArgs(o.args(), n.inputs().subList(0, k), base));
@@ -135,6 +136,36 @@ public sealed interface Pat {
       out.addAll(matchArgs(o.args(), List.of(n.input(1), n.input(0)), base));
     }
     return out;
+  }
+
+  /**
+   * A look one level down before any match is copied: every operand op pattern must find a
+   * producer of that op (in some order, for a commutative pair). Most nodes of a large graph
+   * are tried as roots of patterns they do not match, and this rejects them allocation-free.
+   */
+  private static boolean argsCouldMatch(Op o, Node n) {
+    List<Pat> a = o.args();
+    if (a.size() == 2 && COMMUTATIVE.contains(o.op())) {
+      return couldMatch(a.get(0), n.input(0)) && couldMatch(a.get(1), n.input(1))
+          || couldMatch(a.get(0), n.input(1)) && couldMatch(a.get(1), n.input(0));
+    }
+    for (int i = 0; i < a.size(); i++) if (!couldMatch(a.get(i), n.input(i))) return false;
+    return true;
+  }
+
+  /** False only when {@code p} cannot match {@code v} whatever is bound: an op pattern on a value another op produces. */
+  private static boolean couldMatch(Pat p, Value v) {
+    if (v == null) return false;
+    return switch (p) {
+      case Op o -> v.producer() != null && v.producer().opName().equals(o.op());
+      case Product pr -> v.producer() != null && (v.producer().opName().equals("mul") || v.producer().opName().equals("div"));
+      case AnyOf any -> {
+        for (Pat alt : any.alternatives()) if (couldMatch(alt, v)) yield true;
+        yield false;
+      }
+      case Var x -> true;
+      case Const c -> true;
+    };
   }
 
   /** Matches pats[i] against values[i] for all i, threading every partial match. */

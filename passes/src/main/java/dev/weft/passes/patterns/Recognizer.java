@@ -92,11 +92,12 @@ public final class Recognizer implements Pass {
 
   /** Every consumed node except the root is read only by consumed nodes (and is no graph output). */
   static boolean selfContained(Match m, Node root) {
-    for (Node n : m.interior()) {
+    Set<Node> interior = m.interior();
+    for (Node n : interior) {
       if (n == root) continue;
       for (Value out : n.outputs()) {
         for (Use u : out.uses()) {
-          if (u.isGraphOutput() || !m.interior().contains(u.user())) return false;
+          if (u.isGraphOutput() || !interior.contains(u.user())) return false;
         }
       }
     }

@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -129,7 +128,7 @@ public final class Cse implements Pass {
 
     @Override
     public int hashCode() {
-      int h = Objects.hash(op, results) * 31 + Arrays.hashCode(operands);
+      int h = (op.hashCode() * 31 + results) * 31 + Arrays.hashCode(operands);
       if (constant != null) return h * 31 + contentHash(constant);
       for (var e : attrs.entrySet()) h = h * 31 + e.getKey().hashCode() * 17 + attrHash(e.getValue());
       return h;

@@ -6,6 +6,7 @@ import dev.weft.ir.Node;
 import dev.weft.passes.Pass;
 import dev.weft.passes.PassContext;
 import dev.weft.passes.Rewrite;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,7 +28,9 @@ public final class Dce implements Pass {
 
   private static int sweep(Graph g) {
     int removed = 0;
-    List<Node> nodes = g.nodes();
+    // A copy: reading the live schedule by index after each removal rebuilt its snapshot,
+    // O(nodes) per removed node.
+    List<Node> nodes = new ArrayList<>(g.nodes());
     for (int i = nodes.size() - 1; i >= 0; i--) {
       Node n = nodes.get(i);
       if (Rewrite.eraseIfDead(n)) {

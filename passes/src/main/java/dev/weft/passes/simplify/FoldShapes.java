@@ -15,9 +15,11 @@ import dev.weft.passes.PassContext;
 import dev.weft.passes.Rewrite;
 import dev.weft.passes.TypeRefiner;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Shape computation folding. Exporters compute shapes at run time (ONNX
@@ -49,27 +51,66 @@ public final class FoldShapes implements Pass {
   @Override
   public boolean run(Module module, PassContext ctx) {
     boolean any = false;
+    Set<Value> changed = Collections.newSetFromMap(new IdentityHashMap<>());
     for (int round = 0; round < MAX_ROUNDS; round++) {
-      int folded = 0;
-      for (Graph g : Rewrite.allGraphs(module.main())) {
-        ShapeVectors vectors = new ShapeVectors();
-        for (Node n : new ArrayList<>(g.nodes())) {
-          if (n.graph() == null) continue;
-          if (foldVector(n, vectors, ctx) || foldShapeMath(n, ctx) || codedTarget(n, vectors, ctx)) folded++;
-          else if (symbolicTarget(n, vectors)) folded++;
-        }
-      }
-      int refined = TypeRefiner.refine(module.main());
-      ctx.count("folded", folded);
-      ctx.count("types-refined", refined);
-      if (folded == 0 && refined == 0) break;
+      Sweep sweep = new Sweep(ctx, changed, round > 0);
+      for (Graph g : Rewrite.allGraphs(module.main())) sweep.graph(g);
+      ctx.count("folded", sweep.folded);
+      ctx.count("types-refined", sweep.refined);
+      if (sweep.folded == 0 && sweep.refined == 0) break;
       any = true;
+      // One sweep in schedule order sees every producer final before its consumers, so it
+      // reaches the fixed point of a graph without subgraphs. A subgraph is swept after the
+      // node holding it, whose type (and what reads it) may then improve: another round.
+      if (!sweep.sawSubgraphs) break;
     }
     return any;
   }
 
+  /**
+   * One walk over the graphs in schedule order. A node is re-inferred only when an operand
+   * changed in this pass (a new type, or a new value such as a folded constant), when its
+   * results are not yet static ({@link TypeRefiner#improvable}), or when it holds subgraphs;
+   * static results of unchanged operands are already what inference would say.
+   */
+  private static final class Sweep {
+    final PassContext ctx;
+    final Set<Value> changed;
+    final boolean again;
+    final ShapeVectors vectors = new ShapeVectors();
+    int folded;
+    int refined;
+    boolean sawSubgraphs;
+
+    Sweep(PassContext ctx, Set<Value> changed, boolean again) {
+      this.ctx = ctx;
+      this.changed = changed;
+      this.again = again;
+    }
+
+    void graph(Graph g) {
+      for (Node n : new ArrayList<>(g.nodes())) {
+        if (n.graph() == null) continue;
+        boolean holder = !n.subgraphs().isEmpty();
+        sawSubgraphs |= holder;
+        if (holder || again || TypeRefiner.improvable(n) || readsChanged(n)) refined += TypeRefiner.refine(n, changed);
+        if (foldVector(n, vectors, ctx, changed) || foldShapeMath(n, ctx, changed) || codedTarget(n, vectors, ctx, changed)
+            || symbolicTarget(n, vectors, changed)) {
+          folded++;
+        }
+      }
+    }
+
+    private boolean readsChanged(Node n) {
+      if (changed.isEmpty()) return false;
+      for (Value v : n.inputs()) if (v != null && changed.contains(v)) return true;
+      return false;
+    }
+
+  }
+
   /** A node whose single result is a fully known vector becomes a constant. */
-  private static boolean foldVector(Node n, ShapeVectors vectors, PassContext ctx) {
+  private static boolean foldVector(Node n, ShapeVectors vectors, PassContext ctx, Set<Value> changed) {
     if (n.outputCount() != 1 || n.opName().equals("constant") || !n.subgraphs().isEmpty()) return false;
     Value out = n.output(0);
     List<Dim> known = vectors.of(out);
@@ -83,14 +124,14 @@ public final class FoldShapes implements Pass {
     long[] shape = t.shape().rank() == 0 ? new long[0] : new long[] {sizes.length};
     Tensor value = Tensor.zeros(t.dtype(), shape);
     for (int i = 0; i < sizes.length; i++) value.setLong(i, sizes[i]);
-    return Folding.replaceWithConstants(n, List.of(value), ctx);
+    return Folding.replaceWithConstants(n, List.of(value), ctx, changed);
   }
 
   /**
    * A reshape (or fill) whose target vector is known but holds symbols: its result takes those
    * dims where inference could only draw fresh symbols ({@code _sN}), so {@code batch} flows on.
    */
-  private static boolean symbolicTarget(Node n, ShapeVectors vectors) {
+  private static boolean symbolicTarget(Node n, ShapeVectors vectors, Set<Value> changed) {
     int operand = switch (n.opName()) {
       case "reshape" -> 1;
       case "fill" -> 0;
@@ -103,7 +144,7 @@ public final class FoldShapes implements Pass {
     boolean allowzero = n.opName().equals("reshape") && n.attrs().getBool("allowzero");
     Shape in = n.opName().equals("reshape") ? ((TensorType) n.input(0).type()).shape() : null;
     List<Dim> dims = new ArrayList<>(out.shape().dims());
-    boolean changed = false;
+    boolean retyped = false;
     for (int i = 0; i < dims.size(); i++) {
       Dim want = target.get(i);
       if (in != null && want.isStatic() && want.size() == 0 && !allowzero) {
@@ -112,11 +153,14 @@ public final class FoldShapes implements Pass {
       }
       if (isFresh(dims.get(i)) && !isFresh(want)) {
         dims.set(i, want);
-        changed = true;
+        retyped = true;
       }
     }
-    if (changed) n.output(0).setType(out.withShape(new Shape(dims)));
-    return changed;
+    if (retyped) {
+      n.output(0).setType(out.withShape(new Shape(dims)));
+      changed.add(n.output(0));
+    }
+    return retyped;
   }
 
   static boolean isFresh(Dim d) { return TypeRefiner.isFresh(d); }
@@ -129,7 +173,7 @@ public final class FoldShapes implements Pass {
    * would be ambiguous). The head split {@code [B, S, 384] -> concat(B, S, 12, 32)} becomes
    * {@code reshape {shape = [0, 0, 12, 32]}} and its result keeps {@code B} and {@code S}.
    */
-  private static boolean codedTarget(Node n, ShapeVectors vectors, PassContext ctx) {
+  private static boolean codedTarget(Node n, ShapeVectors vectors, PassContext ctx, Set<Value> changed) {
     if (!n.opName().equals("reshape") || n.attribute("shape") != null || n.input(1) == null) return false;
     List<Dim> target = vectors.of(n.input(1));
     if (target == null || target.stream().allMatch(Dim::isStatic)) return false;
@@ -169,6 +213,7 @@ public final class FoldShapes implements Pass {
     }
     // The new reshape takes the old one's result name, so printed IR still reads like the source.
     if (Rewrite.eraseIfDead(n) && !made.name().equals(name)) made.setName(name);
+    changed.add(made);
     if (!(made.type() instanceof TensorType now) || now.rank() != was.rank()) return true;
     // Keep static sizes the old type knew and the new inference did not (a dim only the model declared).
     Type merged = TypeRefiner.merge(made.type(), was);
@@ -177,7 +222,7 @@ public final class FoldShapes implements Pass {
   }
 
   /** Small integer math on constants: what the shape chains compute between shape_of and reshape. */
-  private static boolean foldShapeMath(Node n, PassContext ctx) {
+  private static boolean foldShapeMath(Node n, PassContext ctx, Set<Value> changed) {
     if (!Folding.foldable(n)) return false;
     for (Value v : n.outputs()) {
       TensorType t = (TensorType) v.type();
@@ -189,7 +234,7 @@ public final class FoldShapes implements Pass {
     } catch (RuntimeException e) {
       return false;
     }
-    return Folding.replaceWithConstants(n, values, ctx);
+    return Folding.replaceWithConstants(n, values, ctx, changed);
   }
 
   /** Small 0-D/1-D integer values tracked element by element as dims (a size or a symbol). */

@@ -19,10 +19,11 @@ final class Folding {
   /** Whether {@code n} may be folded at all: pure, no subgraphs, tensor results, every operand a constant. */
   static boolean foldable(Node n) {
     if (n.opName().equals(Constants.OP) || Rewrite.isRandom(n) || Rewrite.hasSideEffects(n)) return false;
-    if (!n.subgraphs().isEmpty() || n.outputCount() == 0) return false;
+    if (n.holdsSubgraphs() || n.outputCount() == 0) return false;
     if (n.op().kernel() == null && n.op().decomposition() == null) return false;
-    for (Value v : n.outputs()) if (!(v.type() instanceof TensorType)) return false;
-    for (Value v : n.inputs()) if (v != null && Constants.valueOf(v) == null) return false;
+    // Indexed loops: asked of every node by constant-fold and fold-shapes.
+    for (int i = 0; i < n.inputCount(); i++) if (n.input(i) != null && Constants.valueOf(n.input(i)) == null) return false;
+    for (int i = 0; i < n.outputCount(); i++) if (!(n.output(i).type() instanceof TensorType)) return false;
     return true;
   }
 
@@ -67,6 +68,11 @@ final class Folding {
    * (the graph unchanged) when a result may not be replaced (a model output that must keep its name).
    */
   static boolean replaceWithConstants(Node n, List<Tensor> values, PassContext ctx) {
+    return replaceWithConstants(n, values, ctx, null);
+  }
+
+  /** As above; the constants made are added to {@code made} (when not null and the fold happened). */
+  static boolean replaceWithConstants(Node n, List<Tensor> values, PassContext ctx, java.util.Set<Value> madeOut) {
     List<Value> made = new ArrayList<>();
     for (int i = 0; i < values.size(); i++) {
       made.add(Rewrite.before(n, ctx).constant(values.get(i), n.output(i).name()));
@@ -82,6 +88,7 @@ final class Folding {
     for (int i = 0; i < values.size(); i++) Rewrite.replace(n.output(i), made.get(i));
     // The constant takes the name of the value it replaces, so printed IR still reads like the source.
     if (Rewrite.eraseIfDead(n)) for (int i = 0; i < names.size(); i++) made.get(i).setName(names.get(i));
+    if (madeOut != null) madeOut.addAll(made);
     return true;
   }
 }

@@ -23,6 +23,8 @@ public final class SimplifyPasses implements PassLibrary {
         PassInfo.of("canonicalize", "apply algebraic identities (x+0, x*1, identity, cast, transpose and reshape chains, ...)", o -> new Canonicalize()),
         PassInfo.of("normalize-layout", "move transposes through elementwise ops and reductions until they cancel or merge; "
             + "fold transposes of constants", o -> new NormalizeLayout()),
-        PassInfo.of("fold-batchnorm", "fold an inference batch_norm after a conv into the conv's constant weights and bias", o -> new FoldBatchNorm()));
+        PassInfo.of("fold-batchnorm", "fold an inference batch_norm after a conv into the conv's constant weights and bias", o -> new FoldBatchNorm()),
+        PassInfo.of("fold-matmul-transpose", "fold transposes of the last two dims around a float matmul into its "
+            + "transpose_a/transpose_b flags", o -> new FoldMatmulTranspose()));
   }
 }

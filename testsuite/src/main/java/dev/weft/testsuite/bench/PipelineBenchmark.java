@@ -20,10 +20,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Import + the default pipeline ({@link PassManager#DEFAULT_PIPELINE}, verifier between passes
- * as in {@code weft optimize}) on {@link PipelineGraph} models of 100k and 200k nodes. Target
- * (issue 5): at least 50k nodes/s, and time(200k) <= 2.2 time(100k). Single shot per
- * iteration: one import + pipeline is the unit of work.
+ * Import + the default pipeline ({@link PassManager#DEFAULT_PIPELINE}) on {@link PipelineGraph}
+ * models of 100k and 200k nodes, with the verifier at the pipeline's ends (as {@code weft
+ * optimize} runs it) and after every pass (as tests run it). Target (issue 5): at least 50k
+ * nodes/s, and time(200k) <= 2.2 time(100k). Single shot per iteration: one import + pipeline
+ * is the unit of work.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -35,8 +36,9 @@ public class PipelineBenchmark {
   @Param({"100000", "200000"})
   public int nodes;
 
-  @Param({"true", "false"})
-  public boolean verify;
+  /** {@link PassContext.Verify} as the CLI spells it: ends (production), each (tests). */
+  @Param({"ends", "each"})
+  public String verify;
 
   byte[] model;
 
@@ -44,30 +46,42 @@ public class PipelineBenchmark {
   public void setup() { model = PipelineGraph.bytes(nodes); }
 
   @Benchmark
-  public Module importAndOptimize() { return run(model, verify); }
+  public Module importAndOptimize() { return run(model, PassContext.Verify.parse(verify)); }
 
-  static Module run(byte[] bytes, boolean verify) {
+  static Module run(byte[] bytes, PassContext.Verify verify) {
     Module m = OnnxImporter.importModel(OnnxModelReader.read(bytes, "pipeline.onnx"));
     PassManager.parse(PassManager.DEFAULT_PIPELINE).run(m, new PassContext().verify(verify));
     return m;
   }
 
-  /** Quick timing without JMH: {@code PipelineBenchmark [nodes...]} prints per-phase times ({@code -Dverify=false}: no verifier). */
+  /**
+   * Quick timing without JMH: {@code PipelineBenchmark [nodes...]} prints per-phase times;
+   * {@code -Dverify=each|ends|off} (default ends), {@code -Dreps=N} runs per size (default 4).
+   * Beside wall time it prints this thread's CPU time, which on a shared machine says more
+   * about the code than the wall clock does (other processes' load stretches the latter).
+   */
   public static void main(String[] args) {
     int[] sizes = args.length == 0 ? new int[] {100_000, 200_000} : java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
+    int reps = Integer.getInteger("reps", 4);
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
     for (int n : sizes) {
       byte[] bytes = PipelineGraph.bytes(n);
-      for (int rep = 0; rep < 4; rep++) {
+      for (int rep = 0; rep < reps; rep++) {
+        long c0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         Module m = OnnxImporter.importModel(OnnxModelReader.read(bytes, "pipeline.onnx"));
         long t1 = System.nanoTime();
+        long c1 = threads.getCurrentThreadCpuTime();
         dev.weft.passes.instrument.Timing timing = new dev.weft.passes.instrument.Timing();
-        PassContext ctx = new PassContext().instrument(timing).verify(!"false".equals(System.getProperty("verify")));
+        PassContext ctx = new PassContext().instrument(timing).verify(PassContext.Verify.parse(System.getProperty("verify", "ends")));
         PassManager.parse(PassManager.DEFAULT_PIPELINE).run(m, ctx);
         long t2 = System.nanoTime();
-        System.out.printf("%,d nodes: import %.0f ms, pipeline %.0f ms, total %.0f ms = %,.0f nodes/s (after: %,d nodes)%n",
-            n, (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t2 - t0) / 1e6, n / ((t2 - t0) / 1e9), PassManager.nodeCount(m));
-        if (rep == 3) System.out.print(timing.table(ctx.statistics()));
+        long c2 = threads.getCurrentThreadCpuTime();
+        System.out.printf("%,d nodes: import %.0f ms, pipeline %.0f ms, total %.0f ms = %,.0f nodes/s"
+                + " | thread CPU: import %.0f ms, pipeline %.0f ms, total %.0f ms = %,.0f nodes/s (after: %,d nodes)%n",
+            n, (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t2 - t0) / 1e6, n / ((t2 - t0) / 1e9),
+            (c1 - c0) / 1e6, (c2 - c1) / 1e6, (c2 - c0) / 1e6, n / ((c2 - c0) / 1e9), PassManager.nodeCount(m));
+        if (rep == reps - 1) System.out.print(timing.table(ctx.statistics()));
       }
     }
   }

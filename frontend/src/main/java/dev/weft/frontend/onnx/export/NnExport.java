@@ -1,6 +1,7 @@
 package dev.weft.frontend.onnx.export;
 
 import dev.weft.bundle.DType;
+import dev.weft.ir.Attribute;
 import dev.weft.ir.Node;
 import dev.weft.ir.Shape;
 import dev.weft.ir.TensorType;
@@ -64,18 +65,49 @@ final class NnExport implements ExportFamily {
     return out;
   }
 
-  /** Float matmul is MatMul; integer matmul (zero points, wider result) is MatMulInteger, which only gives i32. */
+  /**
+   * Float matmul is MatMul; integer matmul (zero points, wider result) is MatMulInteger, which
+   * only gives i32. ONNX MatMul has no transpose flags: a flagged operand is written as a
+   * Transpose of its last two dims first (an operand of unknown rank cannot be, and stays a
+   * weft op).
+   */
   static void matmul(Node n, ExportContext cx) {
     DType out = ((TensorType) n.output(0).type()).dtype();
     DType a = n.input(0).tensorType().dtype();
     boolean plain = n.input(2) == null && n.input(3) == null && a == out && n.input(1).tensorType().dtype() == out;
-    if (out.isFloat() || plain) {
-      cx.node("MatMul", List.of(cx.in(n, 0), cx.in(n, 1)), cx.outs(n), List.of());
-    } else if (out == DType.I32 && isByte(n, 0) && isByte(n, 1)) {
-      cx.node("MatMulInteger", cx.ins(n), cx.outs(n), List.of());
-    } else {
+    boolean intOp = !(out.isFloat() || plain) && out == DType.I32 && isByte(n, 0) && isByte(n, 1);
+    if (!(out.isFloat() || plain || intOp)) {
       cx.asWeftOp(n, "integer matmul of " + n.input(0).tensorType().dtype() + " into " + out + " has no ONNX op");
+      return;
     }
+    for (int i = 0; i < 2; i++) {
+      if (n.attrs().getIntOr(i == 0 ? "transpose_a" : "transpose_b", 0) == 1 && !n.input(i).tensorType().shape().isRanked()) {
+        cx.asWeftOp(n, "a transposed matmul operand of unknown rank has no ONNX form");
+        return;
+      }
+    }
+    String lhs = logicalOperand(n, 0, "transpose_a", cx);
+    String rhs = logicalOperand(n, 1, "transpose_b", cx);
+    if (!intOp) {
+      cx.node("MatMul", List.of(lhs, rhs), cx.outs(n), List.of());
+    } else {
+      List<String> ins = new java.util.ArrayList<>(cx.ins(n));
+      ins.set(0, lhs);
+      ins.set(1, rhs);
+      cx.node("MatMulInteger", ins, cx.outs(n), List.of());
+    }
+  }
+
+  /** Operand {@code i} as the product reads it: its name, or a Transpose swapping its last two dims when flagged. */
+  private static String logicalOperand(Node n, int i, String flag, ExportContext cx) {
+    String name = cx.in(n, i);
+    if (n.attrs().getIntOr(flag, 0) != 1) return name;
+    int r = n.input(i).tensorType().rank();
+    long[] perm = new long[r];
+    for (int d = 0; d < r; d++) perm[d] = d;
+    perm[r - 1] = r - 2;
+    perm[r - 2] = r - 1;
+    return cx.tmp("Transpose", name + "_t", List.of(name), List.of(cx.attr("perm", Attribute.of(perm))));
   }
 
   private static boolean isByte(Node n, int i) {

@@ -96,6 +96,28 @@ class OnnxExporterTest {
   }
 
   @Test
+  void transposedMatmulOperandsBecomeTransposes() {
+    Graph g = new Graph("main");
+    Value x = g.addInput("x", TensorType.of(DType.F32, 2, 3, 4));
+    Value w = g.addInput("w", TensorType.of(DType.F32, 5, 4));
+    Value y = new GraphBuilder(g).op1("matmul", Map.of("transpose_b", Attribute.of(1L)), x, w);
+    g.addOutput(y);
+    ModelProto p = OnnxExporter.export(new Module(g));
+    assertEquals(List.of("Transpose", "MatMul"), nodes(p).stream().map(NodeProto::getOpType).toList());
+    assertTrue(OnnxValidator.check(p).isEmpty(), OnnxValidator.check(p).toString());
+    Tensor xv = Tensor.ofFloats(new long[] {2, 3, 4}, new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
+        19, 20, 21, 22, 23, 24});
+    float[] wf = new float[20];
+    for (int i = 0; i < wf.length; i++) wf[i] = (i % 7) - 3;
+    Tensor wv = Tensor.ofFloats(new long[] {5, 4}, wf);
+    List<Object> want = new Interpreter().run(g, List.of(xv, wv));
+    Module back = OnnxImporter.importModel(OnnxModelReader.read(p.toByteArray(), "t.onnx"));
+    List<Object> got = new Interpreter().run(back.main(), List.of(xv, wv));
+    assertNull(OnnxBackendRunner.compare(want.get(0), got.get(0), 0, 0));
+    assertArrayEquals(new long[] {2, 3, 5}, ((Tensor) got.get(0)).shape());
+  }
+
+  @Test
   void compositesUseTheOnnxOpOrTheirDecomposition() {
     Graph g = new Graph("main");
     Value x = g.addInput("x", TensorType.of(DType.F32, 2, 4));
