@@ -44,6 +44,30 @@ public final class Json {
     }
   }
 
+  /**
+   * Converts a parsed JSON value ({@code Map}, {@code List}, scalars, as {@code JsonReader}
+   * produces) into writer values, keeping map order.
+   */
+  public static Object fromValue(Object v) {
+    if (v instanceof Map<?, ?> m) {
+      Obj o = new Obj();
+      m.forEach((k, x) -> o.put((String) k, fromValue(x)));
+      return o;
+    }
+    if (v instanceof List<?> l) {
+      Arr a = new Arr();
+      l.forEach(x -> a.add(fromValue(x)));
+      return a;
+    }
+    return v;
+  }
+
+  public static Arr longs(List<Long> xs) {
+    Arr a = new Arr();
+    xs.forEach(a::add);
+    return a;
+  }
+
   public static Arr strings(List<String> xs) {
     Arr a = new Arr();
     xs.forEach(a::add);

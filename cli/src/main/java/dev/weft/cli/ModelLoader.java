@@ -30,9 +30,9 @@ public final class ModelLoader {
   /** One op kind a model uses, for {@code inspect --ops}. */
   public record OpUse(String domain, String opType, long version, boolean supported, List<String> nodes) {}
 
-  enum Format { ONNX, WIR, TORCHSCRIPT }
+  public enum Format { ONNX, WIR, TORCHSCRIPT }
 
-  static Format formatOf(Path model) {
+  public static Format formatOf(Path model) {
     String name = model.getFileName() == null ? "" : model.getFileName().toString().toLowerCase(Locale.ROOT);
     if (name.endsWith(".onnx")) return Format.ONNX;
     if (name.endsWith(".wir")) return Format.WIR;

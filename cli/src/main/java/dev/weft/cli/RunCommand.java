@@ -32,7 +32,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "MODEL", description = "A .onnx, .pt (TorchScript) or .wir model.")
+  @Parameters(index = "0", paramLabel = "MODEL", description = "A .onnx, .pt (TorchScript) or .wir model, or a bundle folder from weft compile.")
   Path model;
 
   @Option(names = "--inputs", required = true, paramLabel = "DIR", description = "Folder with input_0.pb, input_1.pb, ...")
@@ -44,14 +44,19 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--engine", defaultValue = "reference", description = "reference (the interpreter) or compiled. Default: ${DEFAULT-VALUE}.")
   Engine engine;
 
+  @Option(names = "--target", defaultValue = "cpu", description = "Target for --engine compiled (cpu or cpu:portable). Default: ${DEFAULT-VALUE}.")
+  String target;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "Runtime device for bundles (cpu, cuda, rocm). Default: ${DEFAULT-VALUE}.")
+  String device;
+
   @Option(names = "--quiet", description = "Print nothing on success.")
   boolean quiet;
 
   @Override
   public Integer call() throws IOException {
-    if (engine == Engine.compiled) {
-      throw new WeftException("--engine compiled: compiled execution is not available in this version of weft; use --engine reference");
-    }
+    if (Files.isDirectory(model) && Files.isRegularFile(model.resolve("manifest.json"))) return runBundle(model);
+    if (engine == Engine.compiled) return compileAndRun();
     boolean torch = ModelLoader.formatOf(model) == ModelLoader.Format.TORCHSCRIPT;
     List<Tensor> given = torch ? InputCheck.readAll(requireFolder()) : null;
     Module m = torch ? ModelLoader.load(model, InputCheck.typesOf(given)) : ModelLoader.load(model);
@@ -68,6 +73,53 @@ final class RunCommand implements Callable<Integer> {
       if (!quiet) out.println("wrote " + file + "  (" + g.outputs().get(k).name() + ": " + describe(results.get(k)) + ")");
     }
     if (!quiet) out.printf("ran %s on the reference interpreter in %.1f ms%n", model.getFileName(), micros / 1000.0);
+    return Main.OK;
+  }
+
+  /** Compiles the model for the CPU, specialized on the given inputs' shapes, into a temporary bundle, and runs it. */
+  private int compileAndRun() throws IOException {
+    List<Tensor> given = InputCheck.readAll(requireFolder());
+    Module m = dev.weft.api.Weft.load(model, dev.weft.compiler.ShapeProfile.NONE, given);
+    List<String> names = m.main().inputs().stream().map(Value::name).toList();
+    var options = new dev.weft.compiler.CompileOptions(target, dev.weft.api.Weft.profileOf(names, given), null, "fp32");
+    Path dir = Files.createTempDirectory("weft-run");
+    try {
+      long t0 = System.nanoTime();
+      dev.weft.compiler.BundleOutput.write(dev.weft.compiler.Compiler.compile(m, options, null), dir);
+      if (!quiet) spec.commandLine().getOut().printf("compiled %s for %s in %.0f ms%n", model.getFileName(), target, (System.nanoTime() - t0) / 1e6);
+      return runBundle(dir);
+    } finally {
+      try (var s = Files.walk(dir)) {
+        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  /** Runs a compiled bundle through the runtime; input_K.pb are the manifest's inputs in order. */
+  private int runBundle(Path dir) throws IOException {
+    List<Tensor> given = InputCheck.readAll(requireFolder());
+    PrintWriter out = spec.commandLine().getOut();
+    try (dev.weft.runtime.Bundle b = dev.weft.runtime.Bundle.load(dir);
+         dev.weft.runtime.Session s = b.session(device)) {
+      var manifest = b.manifest();
+      if (given.size() != manifest.inputs().size()) {
+        throw new WeftException(inputs + ": " + given.size() + " input file(s), the bundle takes " + manifest.inputs().size());
+      }
+      java.util.Map<String, Tensor> feed = new java.util.LinkedHashMap<>();
+      for (int k = 0; k < given.size(); k++) feed.put(manifest.inputs().get(k).name(), given.get(k));
+      long t0 = System.nanoTime();
+      java.util.Map<String, Tensor> results = s.run(feed);
+      long micros = (System.nanoTime() - t0) / 1000;
+      Files.createDirectories(outputs);
+      for (int k = 0; k < manifest.outputs().size(); k++) {
+        String name = manifest.outputs().get(k).name();
+        Path file = outputs.resolve("output_" + k + ".pb");
+        String original = name.endsWith("__out") ? name.substring(0, name.length() - 5) : name;
+        OnnxTestData.write(file, results.get(name), original);
+        if (!quiet) out.println("wrote " + file + "  (" + original + ": " + describe(results.get(name)) + ")");
+      }
+      if (!quiet) out.printf("ran %s on %s in %.1f ms%n", dir.getFileName(), s.device().description(), micros / 1000.0);
+    }
     return Main.OK;
   }
 

@@ -13,8 +13,9 @@ import java.util.List;
 
 /**
  * Re-runs shape inference over a graph (schedule order, subgraphs included) and records what
- * it learned: a dim that was symbolic and is now known, a rank that was unknown. It never
- * loses information (a static dim stays; a symbol is kept unless a size replaces it) and never
+ * it learned: a dim that was symbolic and is now known, a fresh symbol now tied to a named
+ * one, a rank that was unknown. It never loses information (a static dim stays; a named symbol
+ * is kept unless a size replaces it) and never
  * changes a dtype, so the recorded types stay compatible with what the verifier infers.
  * Passes that turn operands into constants (shape folding) run it so the sizes flow on.
  */
@@ -46,8 +47,21 @@ public final class TypeRefiner {
     return changed;
   }
 
-  /** The more precise of two descriptions of one value, or null when {@code inferred} adds nothing. */
-  static Type merge(Type recorded, Type inferred) {
+  /** A symbol drawn by inference for an unknown size ({@code _sN}), as opposed to a model's named dim. */
+  public static boolean isFresh(Dim d) {
+    if (!(d instanceof Dim.Symbol s)) return false;
+    String n = s.name();
+    if (n.length() < 3 || !n.startsWith("_s")) return false;
+    for (int i = 2; i < n.length(); i++) if (!Character.isDigit(n.charAt(i))) return false;
+    return true;
+  }
+
+  /**
+   * The more precise of two descriptions of one value, or null when {@code inferred} adds
+   * nothing: a size beats a symbol, and a named symbol beats a fresh one (inference tied the
+   * dim to a named one, e.g. a reshape that copies {@code batch}).
+   */
+  public static Type merge(Type recorded, Type inferred) {
     if (!(recorded instanceof TensorType r) || !(inferred instanceof TensorType f)) return null;
     if (r.dtype() != f.dtype()) return null;
     Shape rs = r.shape();
@@ -64,6 +78,9 @@ public final class TypeRefiner {
         if (b.isStatic() && a.size() != b.size()) return null;   // a contradiction is the verifier's to report
         out.add(a);
       } else if (b.isStatic()) {
+        out.add(b);
+        better = true;
+      } else if (isFresh(a) && !isFresh(b)) {
         out.add(b);
         better = true;
       } else {

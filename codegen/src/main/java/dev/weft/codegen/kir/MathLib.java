@@ -144,4 +144,40 @@ public final class MathLib {
     out = f.select(zero, zeroPow, out);
     return f.select(f.binary(BinaryOp.EQ, y, c(0.0)), c(1.0), out);
   }
+
+  private TrigMath trig;
+
+  private TrigMath trig() {
+    if (trig == null) trig = new TrigMath(f, this);
+    return trig;
+  }
+
+  /** sin with exact range reduction for every f32 argument (see {@link TrigMath}). */
+  public Expr sin(Expr x) { return trig().sin(x); }
+
+  public Expr cos(Expr x) { return trig().cos(x); }
+
+  public Expr tan(Expr x) { return trig().tan(x); }
+
+  public Expr asin(Expr x) { return trig().asin(x); }
+
+  public Expr acos(Expr x) { return trig().acos(x); }
+
+  public Expr atan(Expr x) { return trig().atan(x); }
+
+  public Expr sinh(Expr x) { return trig().sinh(x); }
+
+  public Expr cosh(Expr x) { return trig().cosh(x); }
+
+  public Expr asinh(Expr x) { return trig().asinh(x); }
+
+  public Expr acosh(Expr x) { return trig().acosh(x); }
+
+  public Expr atanh(Expr x) { return trig().atanh(x); }
+
+  /** log(1 + x), accurate for tiny x. */
+  public Expr log1p(Expr x) { return trig().log1p(x); }
+
+  /** log(1 + exp(x)) without overflow. */
+  public Expr softplus(Expr x) { return trig().softplus(x); }
 }

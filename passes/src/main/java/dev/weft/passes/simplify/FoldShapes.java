@@ -1,12 +1,14 @@
 package dev.weft.passes.simplify;
 
 import dev.weft.bundle.Tensor;
+import dev.weft.ir.Attribute;
 import dev.weft.ir.Dim;
 import dev.weft.ir.Graph;
 import dev.weft.ir.Module;
 import dev.weft.ir.Node;
 import dev.weft.ir.Shape;
 import dev.weft.ir.TensorType;
+import dev.weft.ir.Type;
 import dev.weft.ir.Value;
 import dev.weft.passes.Pass;
 import dev.weft.passes.PassContext;
@@ -15,6 +17,7 @@ import dev.weft.passes.TypeRefiner;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Shape computation folding. Exporters compute shapes at run time (ONNX
@@ -26,6 +29,10 @@ import java.util.List;
  *       move them around; a vector whose elements are all sizes becomes a constant, one that
  *       holds a symbol stays symbolic (its node is kept);</li>
  *   <li>folds the integer arithmetic on such constants (at most 64 elements per result);</li>
+ *   <li>turns a reshape whose target is tracked but symbolic into one with a static target of
+ *       copy (0) and infer (-1) codes where the symbols allow, so its shape chain dies and its
+ *       result keeps the operand's symbols; where they do not, the result at least takes the
+ *       target's symbols in place of fresh ones;</li>
  *   <li>re-infers types ({@link TypeRefiner}), so a reshape whose target became constant gets
  *       static dims and the next round can fold the {@code shape_of} of its result.</li>
  * </ol>
@@ -48,7 +55,7 @@ public final class FoldShapes implements Pass {
         ShapeVectors vectors = new ShapeVectors();
         for (Node n : new ArrayList<>(g.nodes())) {
           if (n.graph() == null) continue;
-          if (foldVector(n, vectors, ctx) || foldShapeMath(n, ctx)) folded++;
+          if (foldVector(n, vectors, ctx) || foldShapeMath(n, ctx) || codedTarget(n, vectors, ctx)) folded++;
           else if (symbolicTarget(n, vectors)) folded++;
         }
       }
@@ -112,9 +119,61 @@ public final class FoldShapes implements Pass {
     return changed;
   }
 
-  /** A symbol drawn by inference for an unknown size, as opposed to a model's named dim. */
-  static boolean isFresh(Dim d) {
-    return d instanceof Dim.Symbol s && s.name().startsWith("_s") && s.name().substring(2).chars().allMatch(Character::isDigit);
+  static boolean isFresh(Dim d) { return TypeRefiner.isFresh(d); }
+
+  /**
+   * A reshape whose computed target holds symbols becomes a reshape with a static target of
+   * ONNX codes, so the shape chain that computed it dies: a symbol equal to the operand's dim at
+   * the same position becomes 0 (copy), one other symbol becomes -1 (inferred) when every other
+   * entry is a static non-zero size (with a 0 or a copied dim that could be 0 at run time, -1
+   * would be ambiguous). The head split {@code [B, S, 384] -> concat(B, S, 12, 32)} becomes
+   * {@code reshape {shape = [0, 0, 12, 32]}} and its result keeps {@code B} and {@code S}.
+   */
+  private static boolean codedTarget(Node n, ShapeVectors vectors, PassContext ctx) {
+    if (!n.opName().equals("reshape") || n.attribute("shape") != null || n.input(1) == null) return false;
+    List<Dim> target = vectors.of(n.input(1));
+    if (target == null || target.stream().allMatch(Dim::isStatic)) return false;
+    Shape in = ((TensorType) n.input(0).type()).shape();
+    if (!in.isRanked()) return false;
+    boolean allowzero = n.attrs().getBool("allowzero");
+    long[] codes = new long[target.size()];
+    int inferred = -1;
+    boolean onlySizes = true;   // every entry other than the inferred one is a static non-zero size
+    for (int i = 0; i < codes.length; i++) {
+      Dim d = target.get(i);
+      if (d.isStatic()) {
+        if (d.size() == 0 && allowzero) return false;   // a literal 0 would read as a copy
+        codes[i] = d.size();
+        onlySizes &= d.size() > 0;
+      } else if (i < in.rank() && in.dim(i).equals(d)) {
+        codes[i] = 0;
+        onlySizes = false;
+      } else if (inferred < 0) {
+        inferred = i;
+        codes[i] = -1;
+      } else {
+        return false;
+      }
+    }
+    if (inferred >= 0 && !onlySizes) return false;
+    Value x = n.input(0);
+    Value made = Rewrite.before(n, ctx).op1("reshape",
+        Map.of("shape", Attribute.of(codes), "allowzero", Attribute.of(0L)), x);
+    Value old = n.output(0);
+    // The new result is at least as precise: named dims where the old one may hold fresh symbols.
+    TensorType was = (TensorType) old.type();
+    String name = old.name();
+    if (!Rewrite.replace(old, made)) {
+      made.producer().graph().remove(made.producer());
+      return false;
+    }
+    // The new reshape takes the old one's result name, so printed IR still reads like the source.
+    if (Rewrite.eraseIfDead(n) && !made.name().equals(name)) made.setName(name);
+    if (!(made.type() instanceof TensorType now) || now.rank() != was.rank()) return true;
+    // Keep static sizes the old type knew and the new inference did not (a dim only the model declared).
+    Type merged = TypeRefiner.merge(made.type(), was);
+    if (merged != null) made.setType(merged);
+    return true;
   }
 
   /** Small integer math on constants: what the shape chains compute between shape_of and reshape. */
@@ -168,9 +227,19 @@ public final class FoldShapes implements Pass {
         case "gather" -> gather(n);
         case "concat" -> concat(n);
         case "unsqueeze", "squeeze" -> of(n.input(0));   // 0-D <-> 1-element 1-D: same elements
+        case "reshape" -> sameElements(n);
         case "slice" -> slice(n);
         default -> null;
       };
+    }
+
+    /** A reshape between vectors (the importer's form of unsqueeze/squeeze/flatten): the same elements when the counts agree. */
+    private List<Dim> sameElements(Node n) {
+      List<Dim> data = of(n.input(0));
+      Shape s = ((TensorType) n.output(0).type()).shape();
+      if (data == null) return null;
+      long count = s.rank() == 0 ? 1 : s.dim(0).isStatic() ? s.dim(0).size() : -1;
+      return count == data.size() ? data : null;
     }
 
     private List<Dim> shapeOf(Node n) {

@@ -34,13 +34,12 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Every corpus model, after the default pipeline, gets a valid plan (checked by
  * {@link PlanChecker}) with and without sharing; symbolic dims are bound to the sizes of the
- * model's test inputs. The transformer models must reach peak <= 60% of naive (issue 5).
+ * model's test inputs. The transformer models must be fully sized and reach peak <= 60% of
+ * naive (issue 5).
  */
 class MemoryPlanCorpusTest {
   static final Set<String> TRANSFORMERS = Set.of("gpt", "bert", "minilm-l6-v2-q");
   static final double TARGET = 0.60;
-  /** Transformer models whose fused plan still has run-time-sized buffers (see below). */
-  static final Set<String> FUSED_SIZES_UNKNOWN = Set.of("minilm-l6-v2-q");
 
   static Path corpus() {
     String c = System.getProperty("weft.corpus");
@@ -69,20 +68,10 @@ class MemoryPlanCorpusTest {
       assertEquals(List.of(), PlanChecker.check(m.main(), plain));
       System.out.printf("memory plan %-40s %s | no sharing: peak %,d%n", models.relativize(f), plan.summary(), plain.peakBytes());
       String name = f.getParent().getFileName().toString();
-      if (TRANSFORMERS.contains(name) && !FUSED_SIZES_UNKNOWN.contains(name)) {
+      if (TRANSFORMERS.contains(name)) {
+        // Every buffer sized at planning time: a run-time-sized one would leave the ratio meaningless.
+        assertEquals(Map.of(), plan.unplanned(), name + ": buffers the plan could not size");
         assertTrue(plan.ratio() <= TARGET, name + ": peak/naive " + plan.ratio());
-      } else if (TRANSFORMERS.contains(name)) {
-        // Known gap: after `fuse`, this model's fused results carry fresh symbolic dims (its
-        // reshape targets are computed from data-dependent shape chains fold-shapes cannot
-        // resolve), so many buffers are sized only at run time and the fused plan is partial.
-        // Until shape inference ties those dims to the inputs, the target is checked on the
-        // pipeline without `fuse`, where every size resolves; the fused ratio is printed above.
-        Module unfused = OnnxImporter.importModel(model);
-        PassManager.parse(PassManager.DEFAULT_PIPELINE.replace(",fuse", "")).run(unfused);
-        MemoryPlan p2 = MemoryPlanner.plan(unfused.main(), bind);
-        assertEquals(List.of(), PlanChecker.check(unfused.main(), p2));
-        System.out.printf("memory plan %-40s without fuse: %s%n", models.relativize(f), p2.summary());
-        assertTrue(p2.ratio() <= TARGET, name + " (without fuse): peak/naive " + p2.ratio());
       }
     }));
   }

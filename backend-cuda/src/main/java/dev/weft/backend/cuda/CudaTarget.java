@@ -1,0 +1,93 @@
+package dev.weft.backend.cuda;
+
+import static org.bytedeco.llvm.global.LLVM.*;
+
+import dev.weft.codegen.llvm.MathIntrinsics;
+import dev.weft.codegen.llvm.TargetSpec;
+import dev.weft.codegen.target.Intrinsics;
+import dev.weft.codegen.target.KernelAttributes;
+import dev.weft.codegen.target.Target;
+import org.bytedeco.llvm.LLVM.LLVMBuilderRef;
+import org.bytedeco.llvm.LLVM.LLVMModuleRef;
+import org.bytedeco.llvm.LLVM.LLVMTypeRef;
+import org.bytedeco.llvm.LLVM.LLVMValueRef;
+
+/**
+ * NVIDIA GPUs through NVPTX: "cuda:sm_80" (A100), "cuda:sm_90" (H100), "cuda:sm_90a" (H100 with
+ * the architecture-specific wgmma/setmaxnreg instructions). On LLVM 20 the ptx_kernel calling
+ * convention alone makes an {@code .entry}; {@code nvvm.annotations} only carries the launch
+ * bound ({@code maxntidx}, which LLVM 20 does not read from a function attribute yet).
+ */
+public final class CudaTarget implements Target {
+  /** LLVM's PTX_Kernel calling convention. */
+  public static final int PTX_KERNEL = 71;
+  /** Static shared memory per block without cudaFuncSetAttribute opt-in, on every sm since 7.0. */
+  public static final long STATIC_SHARED_BYTES = 48 * 1024;
+
+  private final String sm;
+  private final TargetSpec spec;
+
+  public CudaTarget(String sm) {
+    this.spec = TargetSpec.nvptx(sm);
+    this.sm = sm;
+  }
+
+  public String sm() { return sm; }
+
+  @Override public String name() { return "cuda:" + sm; }
+
+  @Override public boolean gpu() { return true; }
+
+  @Override public TargetSpec spec() { return spec; }
+
+  @Override public int kernelCallingConvention() { return PTX_KERNEL; }
+
+  @Override public int globalAddressSpace() { return 1; }
+
+  @Override public int sharedAddressSpace() { return 3; }
+
+  @Override public int warpSize() { return 32; }
+
+  @Override public int defaultBlockSize() { return 256; }
+
+  @Override public long sharedMemoryBytes() { return STATIC_SHARED_BYTES; }
+
+  @Override
+  public LLVMValueRef workItemIndex(LLVMBuilderRef b, LLVMModuleRef m) {
+    LLVMValueRef tid = sreg(b, m, "tid.x");
+    LLVMValueRef block = sreg(b, m, "ctaid.x");
+    LLVMValueRef dim = sreg(b, m, "ntid.x");
+    // Both factors fit in 32 bits, so their 64-bit product and the sum cannot wrap.
+    return LLVMBuildNUWAdd(b, LLVMBuildNUWMul(b, block, dim, "block.base"), tid, "work.item");
+  }
+
+  @Override
+  public LLVMValueRef workItemStride(LLVMBuilderRef b, LLVMModuleRef m) {
+    return LLVMBuildNUWMul(b, sreg(b, m, "nctaid.x"), sreg(b, m, "ntid.x"), "grid.threads");
+  }
+
+  /** llvm.nvvm.read.ptx.sreg.&lt;name&gt; widened to i64. */
+  private static LLVMValueRef sreg(LLVMBuilderRef b, LLVMModuleRef m, String name) {
+    LLVMValueRef v = Intrinsics.read(b, m, "llvm.nvvm.read.ptx.sreg." + name);
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(LLVMGetModuleContext(m));
+    return LLVMBuildZExt(b, v, i64, name.replace('.', '_'));
+  }
+
+  @Override
+  public void decorateKernel(LLVMModuleRef m, LLVMValueRef fn, int blockSize) {
+    KernelAttributes.checkBlockSize(name(), blockSize);
+    LLVMSetFunctionCallConv(fn, PTX_KERNEL);
+    LLVMSetLinkage(fn, LLVMExternalLinkage);
+    KernelAttributes.targetAttributes(fn, spec);
+    KernelAttributes.annotate(m, "nvvm.annotations", fn, "maxntidx", blockSize);
+  }
+
+  @Override
+  public void decorateHelper(LLVMValueRef fn) { KernelAttributes.targetAttributes(fn, spec); }
+
+  @Override
+  public boolean supportsIntrinsic(String name, int floatBits) { return MathIntrinsics.selectable(spec, name, floatBits); }
+
+  @Override
+  public String toString() { return name() + " (" + spec.shortName() + ")"; }
+}

@@ -1,2 +1,0 @@
-/** Placeholder: filled in by the codegen and runtime work. */
-package dev.weft.backend.cuda;

@@ -1,0 +1,124 @@
+package dev.weft.bundle.program;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.bundle.DType;
+import dev.weft.bundle.DimExpr;
+import dev.weft.bundle.json.JsonException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class ProgramJsonTest {
+  static Program sample() {
+    DimExpr batch = DimExpr.symbol("batch");
+    return Program.builder().arenaBytes(1024)
+        .buffer(Buffer.input("x", DType.F32, List.of(batch, DimExpr.of(4)), 512))
+        .buffer(Buffer.weight("w", DType.BF16, Buffer.dims(4), 8))
+        .buffer(Buffer.arena("t0", DType.F32, List.of(batch, DimExpr.of(4)), 512, 0))
+        .buffer(Buffer.view("t0flat", DType.F32, List.of(new DimExpr(4, List.of("batch"))), 512, "t0", 0))
+        .buffer(Buffer.output("y", DType.F32, List.of(batch), 128))
+        .dim("batch", "x", 0)
+        .launch("weft_g0", List.of("x", "w", "t0"), List.of("batch"), batch, Geometry.of(1, 128, 0), "fused_0",
+            List.of("/Add", "/Mul"))
+        .step(Step.Launch.host("weft_g1", List.of("t0flat", "y"), List.of("batch"), batch))
+        .copy("t0", "y", new DimExpr(4, List.of("batch")))
+        .step(new Step.Library("cublaslt", "matmul", List.of("x", "w", "t0"), List.of("batch"),
+            new TreeMap<>(Map.of("trans_b", true, "alpha", 1.5, "layout", List.of("row", 2L)))))
+        .step(new Step.Collective("all_reduce", List.of("t0"), List.of(0L, 1L), new TreeMap<>(Map.of("op", "sum"))))
+        .build();
+  }
+
+  @Test
+  void roundTripsExactly() {
+    Program p = sample();
+    String text = ProgramJson.write(p);
+    Program back = ProgramJson.read("program.json", text.getBytes(StandardCharsets.UTF_8));
+    assertEquals(p, back);
+    assertEquals(text, ProgramJson.write(back));
+  }
+
+  @Test
+  void writesTheDocumentedFields() {
+    String text = ProgramJson.write(sample());
+    assertTrue(text.contains("\"dtype\": \"bfloat16\""), text);
+    assertTrue(text.contains("\"kind\": \"view\",\n      \"offset\": 0,\n      \"of\": \"t0\""), text);
+    assertTrue(text.contains("\"shape\": [\n        \"4*batch\"\n      ]"), text);
+    assertTrue(text.contains("\"grid\": [\n        1,\n        1,\n        1\n      ]"), text);
+    assertTrue(text.startsWith("{\n  \"arena_bytes\": 1024,\n  \"buffers\": ["), text);
+    assertTrue(text.endsWith("}\n"));
+  }
+
+  /** The example of docs/KERNELS.md (with one kind chosen per buffer) reads as documented. */
+  @Test
+  void readsTheKernelsMdExample() {
+    String json = """
+        {
+          "arena_bytes": 1024,
+          "buffers": [ {"name": "x", "dtype": "float32", "shape": [1, 128], "bytes": 512, "kind": "input"},
+                       {"name": "t0", "dtype": "float32", "shape": [1, 128], "bytes": 512, "kind": "arena", "offset": 512},
+                       {"name": "y", "dtype": "float32", "shape": [128], "bytes": 512, "kind": "view", "offset": 0, "of": "t0"},
+                       {"name": "b", "dtype": "float32", "shape": [1, 128], "bytes": 512, "kind": "output"} ],
+          "dims":    [],
+          "steps":   [ {"op": "launch", "kernel": "weft_g3", "args": ["x", "t0", "y"], "dims": [],
+                         "extent": 128, "grid": [1,1,1], "block": [128,1,1], "shared_bytes": 0,
+                         "group": "fused_3", "nodes": ["/layer0/Add", "..."]},
+                       {"op": "copy", "src": "y", "dst": "b", "bytes": 512} ]
+        }
+        """;
+    Program p = ProgramJson.read("program.json", json.getBytes(StandardCharsets.UTF_8));
+    assertEquals(4, p.buffers().size());
+    Step.Launch l = (Step.Launch) p.steps().get(0);
+    assertEquals(List.of(128L, 1L, 1L), l.geometry().block());
+    assertEquals(DimExpr.of(128), l.extent());
+    assertEquals(512, p.buffer("t0").offset());
+  }
+
+  private static String readError(String json) {
+    return assertThrows(JsonException.class,
+        () -> ProgramJson.read("ranks/0/program.json", json.getBytes(StandardCharsets.UTF_8))).getMessage();
+  }
+
+  private static final String BUFS = """
+      "buffers": [{"name": "x", "dtype": "float32", "shape": [4], "bytes": 16, "kind": "input"},
+                  {"name": "t", "dtype": "float32", "shape": [4], "bytes": 16, "kind": "arena", "offset": 0}]""";
+
+  @Test
+  void inconsistenciesNameFileAndPlace() {
+    assertEquals("ranks/0/program.json: steps[0] (launch k): unknown buffer \"nope\"",
+        readError("{\"arena_bytes\": 16, " + BUFS + ", \"dims\": [], \"steps\": [{\"op\": \"launch\", \"kernel\": \"k\","
+            + " \"args\": [\"x\", \"nope\"], \"dims\": [], \"extent\": 4}]}"));
+    assertEquals("ranks/0/program.json: buffers[1] (\"t\"): bytes [0, 16) lie outside the arena of 8 bytes",
+        readError("{\"arena_bytes\": 8, " + BUFS + ", \"dims\": [], \"steps\": []}"));
+    assertTrue(readError("{\"arena_bytes\": 16, " + BUFS + ", \"dims\": [], \"steps\": [], \"extra\": 1}")
+        .startsWith("ranks/0/program.json: extra: unknown field"));
+    assertEquals("ranks/0/program.json: steps[0].op: unknown step op \"jump\" (expected launch, copy, library or collective)",
+        readError("{\"arena_bytes\": 16, " + BUFS + ", \"dims\": [], \"steps\": [{\"op\": \"jump\"}]}"));
+    assertEquals("ranks/0/program.json: buffers[0].dtype: unknown dtype \"float33\"",
+        readError("{\"arena_bytes\": 16, \"buffers\": [{\"name\": \"x\", \"dtype\": \"float33\", \"shape\": [4],"
+            + " \"bytes\": 16, \"kind\": \"input\"}], \"dims\": [], \"steps\": []}"));
+    assertTrue(readError("{\"arena_bytes\": 16, " + BUFS + ", \"dims\": [{\"name\": \"n\", \"from\": \"x\", \"axis\": 0}],"
+        + " \"steps\": []}").contains("dims[0] (\"n\"): \"x\" axis 0 is 4, not n"));
+    assertTrue(readError("{\"arena_bytes\": 16, " + BUFS + ", \"dims\": [], \"steps\": [{\"op\": \"copy\", \"src\": \"x\","
+        + " \"dst\": \"t\", \"bytes\": 32}]}").contains("copies 32 bytes"));
+  }
+
+  @Test
+  void viewCyclesAreRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Program.builder().arenaBytes(0)
+        .buffer(Buffer.view("a", DType.F32, Buffer.dims(1), 4, "b", 0))
+        .buffer(Buffer.view("b", DType.F32, Buffer.dims(1), 4, "a", 0)).build());
+    assertTrue(e.getMessage().contains("views form a cycle"), e.getMessage());
+  }
+
+  @Test
+  void staticBytesMustCoverTheShape() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Program.builder().arenaBytes(64)
+        .buffer(Buffer.arena("a", DType.F32, Buffer.dims(4, 4), 32, 0)).build());
+    assertEquals("buffers[0] (\"a\"): bytes 32 is less than the 64 its shape needs", e.getMessage());
+  }
+}

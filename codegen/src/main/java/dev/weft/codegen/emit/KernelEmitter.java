@@ -1,0 +1,270 @@
+package dev.weft.codegen.emit;
+
+import static org.bytedeco.llvm.global.LLVM.*;
+
+import dev.weft.bundle.DType;
+import dev.weft.codegen.kir.Buffer;
+import dev.weft.codegen.kir.Expr;
+import dev.weft.codegen.kir.FreeVars;
+import dev.weft.codegen.kir.Kernel;
+import dev.weft.codegen.kir.KirException;
+import dev.weft.codegen.target.Target;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.llvm.LLVM.LLVMBasicBlockRef;
+import org.bytedeco.llvm.LLVM.LLVMBuilderRef;
+import org.bytedeco.llvm.LLVM.LLVMContextRef;
+import org.bytedeco.llvm.LLVM.LLVMModuleRef;
+import org.bytedeco.llvm.LLVM.LLVMTypeRef;
+import org.bytedeco.llvm.LLVM.LLVMValueRef;
+
+/**
+ * Emits one kernel as an LLVM function in the ABI of docs/KERNELS.md: on the host
+ * {@code void k(ptr buffers, ptr dims, i64 begin, i64 end)}, on GPUs one pointer parameter per
+ * buffer plus the extent, with a grid-stride loop over work items. Everything target-specific
+ * comes from the {@link Target}. Reductions are emitted at the outermost loop level that binds
+ * all their variables (see {@link Kernel}); other expressions are emitted where used, shared
+ * through a scoped memo (LLVM's LICM and GVN do the rest).
+ */
+public final class KernelEmitter {
+  private final Target target;
+  private final LLVMContextRef ctx;
+  private final LLVMModuleRef module;
+  private final LLVMBuilderRef b;
+  private final ScalarEmitter scalars;
+  private final FreeVars free = new FreeVars();
+  private final Deque<Map<Expr, LLVMValueRef>> scopes = new ArrayDeque<>();
+  private final Map<Long, LLVMValueRef> vars = new HashMap<>();
+  private final Map<Buffer, LLVMValueRef> bases = new IdentityHashMap<>();
+  private LLVMValueRef function;
+
+  private KernelEmitter(Target target, LLVMContextRef ctx, LLVMModuleRef module) {
+    this.target = target;
+    this.ctx = ctx;
+    this.module = module;
+    this.b = LLVMCreateBuilderInContext(ctx);
+    this.scalars = new ScalarEmitter(target, ctx, module, b);
+  }
+
+  /** Adds kernel {@code k} to {@code module} (created in {@code ctx}) and returns the function. */
+  public static LLVMValueRef emit(Kernel k, Target target, LLVMContextRef ctx, LLVMModuleRef module) {
+    KernelEmitter e = new KernelEmitter(target, ctx, module);
+    try {
+      return e.emitKernel(k);
+    } finally {
+      LLVMDisposeBuilder(e.b);
+    }
+  }
+
+  private LLVMValueRef emitKernel(Kernel k) {
+    for (Buffer buf : k.params()) Types.storage(ctx, buf.dtype()); // reject unsupported storage before building
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx);
+    int as = target.globalAddressSpace();
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(ctx, as);
+    LLVMTypeRef hostPtr = LLVMPointerTypeInContext(ctx, 0);
+    List<LLVMTypeRef> params = new ArrayList<>();
+    if (target.gpu()) {
+      for (int i = 0; i < k.params().size(); i++) params.add(ptr);
+      params.add(i64);
+    } else {
+      params.add(hostPtr);
+      params.add(hostPtr);
+      params.add(i64);
+      params.add(i64);
+    }
+    LLVMTypeRef fnType = LLVMFunctionType(LLVMVoidTypeInContext(ctx), new PointerPointer<>(params.toArray(new LLVMTypeRef[0])), params.size(), 0);
+    function = LLVMAddFunction(module, k.name(), fnType);
+    LLVMSetFunctionCallConv(function, target.kernelCallingConvention());
+    LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(ctx, function, "entry");
+    LLVMPositionBuilderAtEnd(b, entry);
+
+    LLVMValueRef begin;
+    LLVMValueRef end;
+    LLVMValueRef step;
+    if (target.gpu()) {
+      for (int i = 0; i < k.params().size(); i++) {
+        LLVMValueRef p = LLVMGetParam(function, i);
+        LLVMSetValueName2(p, k.params().get(i).name(), k.params().get(i).name().length());
+        bases.put(k.params().get(i), p);
+      }
+      begin = target.workItemIndex(b, module);
+      step = target.workItemStride(b, module);
+      end = LLVMGetParam(function, k.params().size());
+    } else {
+      LLVMValueRef table = LLVMGetParam(function, 0);
+      for (int i = 0; i < k.params().size(); i++) {
+        LLVMValueRef slot = LLVMBuildGEP2(b, hostPtr, table, one(LLVMConstInt(i64, i, 0)), 1, "slot");
+        LLVMValueRef base = LLVMBuildLoad2(b, hostPtr, slot, k.params().get(i).name());
+        bases.put(k.params().get(i), base);
+      }
+      begin = LLVMGetParam(function, 2);
+      end = LLVMGetParam(function, 3);
+      step = LLVMConstInt(i64, 1, 0);
+    }
+
+    // for (p = begin; p < end; p += step) { parallel vars = delinearize(p); serial loops; stores }
+    LLVMBasicBlockRef header = LLVMAppendBasicBlockInContext(ctx, function, "work");
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(ctx, function, "item");
+    LLVMBasicBlockRef exit = LLVMAppendBasicBlockInContext(ctx, function, "done");
+    LLVMBasicBlockRef pre = LLVMGetInsertBlock(b);
+    LLVMBuildBr(b, header);
+    LLVMPositionBuilderAtEnd(b, header);
+    LLVMValueRef p = LLVMBuildPhi(b, i64, "p");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, p, end, "more"), body, exit);
+    LLVMPositionBuilderAtEnd(b, body);
+    scopes.push(new IdentityHashMap<>());
+    Set<Long> bound = new HashSet<>();
+    LLVMValueRef rest = p;
+    for (int d = k.parallelLoops() - 1; d >= 0; d--) {
+      Kernel.Loop l = k.loops().get(d);
+      LLVMValueRef ext = LLVMConstInt(i64, l.extent(), 0);
+      LLVMValueRef v = d == 0 ? rest : LLVMBuildURem(b, rest, ext, l.var().name());
+      if (d > 0) rest = LLVMBuildUDiv(b, rest, ext, "q");
+      vars.put(l.var().longValue(), v);
+      bound.add(l.var().longValue());
+    }
+    List<Expr> roots = new ArrayList<>();
+    for (Kernel.Store s : k.stores()) {
+      roots.add(s.index());
+      roots.add(s.value());
+    }
+    List<Expr> reductions = FreeVars.reductions(roots);
+    hoist(reductions, bound);
+    serialLoops(k, k.parallelLoops(), bound, reductions);
+    scopes.pop();
+    LLVMValueRef next = LLVMBuildAdd(b, p, step, "p.next");
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
+    LLVMBuildBr(b, header);
+    LLVMAddIncoming(p, new PointerPointer<>(begin, next), new PointerPointer<>(pre, latch), 2);
+    LLVMPositionBuilderAtEnd(b, exit);
+    LLVMBuildRetVoid(b);
+    target.decorateKernel(module, function, target.defaultBlockSize());
+    return function;
+  }
+
+  private void serialLoops(Kernel k, int depth, Set<Long> bound, List<Expr> reductions) {
+    if (depth == k.loops().size()) {
+      for (Kernel.Store s : k.stores()) store(s);
+      return;
+    }
+    Kernel.Loop l = k.loops().get(depth);
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx);
+    LLVMBasicBlockRef pre = LLVMGetInsertBlock(b);
+    LLVMBasicBlockRef header = LLVMAppendBasicBlockInContext(ctx, function, "loop." + l.var().name());
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(ctx, function, "body." + l.var().name());
+    LLVMBasicBlockRef exit = LLVMAppendBasicBlockInContext(ctx, function, "exit." + l.var().name());
+    LLVMBuildBr(b, header);
+    LLVMPositionBuilderAtEnd(b, header);
+    LLVMValueRef i = LLVMBuildPhi(b, i64, l.var().name());
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, i, LLVMConstInt(i64, l.extent(), 0), "more"), body, exit);
+    LLVMPositionBuilderAtEnd(b, body);
+    vars.put(l.var().longValue(), i);
+    Set<Long> inner = new HashSet<>(bound);
+    inner.add(l.var().longValue());
+    scopes.push(new IdentityHashMap<>());
+    hoist(reductions, inner);
+    serialLoops(k, depth + 1, inner, reductions);
+    scopes.pop();
+    LLVMValueRef next = LLVMBuildAdd(b, i, LLVMConstInt(i64, 1, 0), "next");
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
+    LLVMBuildBr(b, header);
+    LLVMAddIncoming(i, new PointerPointer<>(LLVMConstInt(i64, 0, 0), next), new PointerPointer<>(pre, latch), 2);
+    LLVMPositionBuilderAtEnd(b, exit);
+    vars.remove(l.var().longValue());
+  }
+
+  /** Emits, at the current position, every reduction whose variables are all bound here. */
+  private void hoist(List<Expr> reductions, Set<Long> bound) {
+    for (Expr r : reductions) if (lookup(r) == null && free.boundBy(r, bound)) value(r);
+  }
+
+  private void store(Kernel.Store s) {
+    LLVMValueRef index = value(s.index());
+    LLVMValueRef v = value(s.value());
+    DType storage = s.buffer().dtype();
+    LLVMTypeRef elem = Types.storage(ctx, storage);
+    LLVMValueRef addr = LLVMBuildGEP2(b, elem, bases.get(s.buffer()), one(index), 1, "addr");
+    LLVMBuildStore(b, scalars.toStorage(v, s.value().type(), storage), addr);
+  }
+
+  private LLVMValueRef lookup(Expr e) {
+    for (Map<Expr, LLVMValueRef> scope : scopes) {
+      LLVMValueRef v = scope.get(e);
+      if (v != null) return v;
+    }
+    return null;
+  }
+
+  /** The SSA value of {@code e} at the builder's position. */
+  LLVMValueRef value(Expr e) {
+    LLVMValueRef have = lookup(e);
+    if (have != null) return have;
+    LLVMValueRef v = switch (e.kind()) {
+      case CONST -> scalars.constant(e);
+      case VAR -> {
+        LLVMValueRef x = vars.get(e.longValue());
+        if (x == null) throw new KirException("variable " + e.name() + " used outside its loop");
+        yield x;
+      }
+      case LOAD -> load(e);
+      case UNARY -> scalars.unary(e.unary(), e.a().type(), value(e.a()));
+      case BINARY -> scalars.binary(e.binary(), e.a().type(), value(e.a()), value(e.b()));
+      case SELECT -> LLVMBuildSelect(b, value(e.a()), value(e.b()), value(e.c()), "sel");
+      case CAST -> scalars.cast(e.a().type(), e.type(), value(e.a()));
+      case REDUCE -> reduce(e);
+    };
+    // Loop variables and constants need no memo; everything else is shared within its scope.
+    if (e.kind() != Expr.Kind.VAR) scopes.peek().put(e, v);
+    return v;
+  }
+
+  private LLVMValueRef load(Expr e) {
+    Buffer buf = e.buffer();
+    LLVMValueRef base = bases.get(buf);
+    if (base == null) throw new KirException("load from " + buf + " which is not a kernel parameter");
+    LLVMTypeRef elem = Types.storage(ctx, buf.dtype());
+    LLVMValueRef addr = LLVMBuildGEP2(b, elem, base, one(value(e.a())), 1, "addr");
+    LLVMValueRef raw = LLVMBuildLoad2(b, elem, addr, buf.name());
+    return scalars.fromStorage(raw, buf.dtype());
+  }
+
+  /** A one-element argument array (JavaCPP's PointerPointer(Pointer) constructor would alias the value itself). */
+  private static PointerPointer<LLVMValueRef> one(LLVMValueRef v) { return new PointerPointer<>(new LLVMValueRef[] {v}); }
+
+  private LLVMValueRef reduce(Expr e) {
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx);
+    LLVMTypeRef t = Types.compute(ctx, e.type());
+    LLVMValueRef init = scalars.reduceIdentity(e.reduce(), e.type());
+    LLVMBasicBlockRef pre = LLVMGetInsertBlock(b);
+    LLVMBasicBlockRef header = LLVMAppendBasicBlockInContext(ctx, function, "red." + e.var().name());
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(ctx, function, "redbody." + e.var().name());
+    LLVMBasicBlockRef exit = LLVMAppendBasicBlockInContext(ctx, function, "redexit." + e.var().name());
+    LLVMBuildBr(b, header);
+    LLVMPositionBuilderAtEnd(b, header);
+    LLVMValueRef k = LLVMBuildPhi(b, i64, e.var().name());
+    LLVMValueRef acc = LLVMBuildPhi(b, t, "acc");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, k, LLVMConstInt(i64, e.extent(), 0), "more"), body, exit);
+    LLVMPositionBuilderAtEnd(b, body);
+    vars.put(e.var().longValue(), k);
+    scopes.push(new IdentityHashMap<>());
+    LLVMValueRef x = value(e.a());
+    LLVMValueRef next = scalars.combine(e.reduce(), e.type(), acc, x);
+    scopes.pop();
+    vars.remove(e.var().longValue());
+    LLVMValueRef kNext = LLVMBuildAdd(b, k, LLVMConstInt(i64, 1, 0), "k.next");
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
+    LLVMBuildBr(b, header);
+    LLVMAddIncoming(k, new PointerPointer<>(LLVMConstInt(i64, 0, 0), kNext), new PointerPointer<>(pre, latch), 2);
+    LLVMAddIncoming(acc, new PointerPointer<>(init, next), new PointerPointer<>(pre, latch), 2);
+    LLVMPositionBuilderAtEnd(b, exit);
+    return acc;
+  }
+}

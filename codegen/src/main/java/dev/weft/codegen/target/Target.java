@@ -1,0 +1,70 @@
+package dev.weft.codegen.target;
+
+import dev.weft.codegen.llvm.TargetSpec;
+import org.bytedeco.llvm.LLVM.LLVMBuilderRef;
+import org.bytedeco.llvm.LLVM.LLVMModuleRef;
+import org.bytedeco.llvm.LLVM.LLVMValueRef;
+
+/**
+ * What kernel lowering needs to know about a target, asked instead of testing for a backend:
+ * calling convention, address spaces, thread geometry, how to read the work-item index, and
+ * which math intrinsics it compiles. Implementations live in the backend modules and are found
+ * through {@link Targets} ({@link TargetProvider} services).
+ */
+public interface Target {
+  /** "cpu", "cpu:portable", "cuda:sm_80", "cuda:sm_90", "cuda:sm_90a", "rocm:gfx90a", "rocm:gfx942". */
+  String name();
+
+  boolean gpu();
+
+  TargetSpec spec();
+
+  /** LLVM calling convention of kernel entry points: 0 C, 71 PTX kernel, 91 AMDGPU kernel. */
+  int kernelCallingConvention();
+
+  /** Address space of kernel buffer pointers: 0 on the host, 1 (global) on both GPUs. */
+  int globalAddressSpace();
+
+  /** Address space of block-shared memory: 3 on both GPUs, -1 on the host (none). */
+  int sharedAddressSpace();
+
+  /** Threads that execute in lock step: 1 on the host, 32 on NVPTX, 64 on gfx90a/gfx942. */
+  int warpSize();
+
+  /** Threads per block a launch uses unless the lowering picks another; 1 on the host (no blocks). */
+  int defaultBlockSize();
+
+  /** Shared memory a block may use without the runtime opting in to more; 0 on the host. */
+  long sharedMemoryBytes();
+
+  /**
+   * i64 global work-item index (block id * block dim + thread id) emitted at the builder's
+   * position. GPU targets only: host kernels receive their range as the begin/end arguments
+   * (docs/KERNELS.md), so the host throws {@link UnsupportedOperationException}.
+   */
+  LLVMValueRef workItemIndex(LLVMBuilderRef b, LLVMModuleRef m);
+
+  /** i64 total threads in the grid (grid dim * block dim), the stride of a grid-stride loop. GPU targets only. */
+  LLVMValueRef workItemStride(LLVMBuilderRef b, LLVMModuleRef m);
+
+  /**
+   * Makes {@code fn} a kernel entry point launched with {@code blockSize} threads per block:
+   * calling convention, launch-bound attributes or metadata, target-cpu/target-features.
+   */
+  void decorateKernel(LLVMModuleRef m, LLVMValueRef fn, int blockSize);
+
+  /** target-cpu/target-features (and the attributes kernels need) on a non-kernel function. */
+  void decorateHelper(LLVMValueRef fn);
+
+  /**
+   * Whether {@code llvm.<name>.f32} and {@code .f64} (exp, log, sqrt, fabs, floor, ceil, trunc,
+   * rint, sin, cos, pow, minimum, maximum, copysign, fma, ...) compile on this target to inline
+   * code: no libm call (kernels link without libm) and no instruction-selection abort.
+   */
+  default boolean supportsIntrinsic(String name) {
+    return supportsIntrinsic(name, 32) && supportsIntrinsic(name, 64);
+  }
+
+  /** {@link #supportsIntrinsic(String)} for one width (32 or 64): AMDGPU selects exp/log only for f32. */
+  boolean supportsIntrinsic(String name, int floatBits);
+}

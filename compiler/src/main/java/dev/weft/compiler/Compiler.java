@@ -1,0 +1,59 @@
+package dev.weft.compiler;
+
+import dev.weft.bundle.WeftException;
+import dev.weft.ir.Module;
+import dev.weft.passes.ModuleText;
+import dev.weft.passes.PassContext;
+import dev.weft.passes.PassManager;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The compile driver: specialize input shapes, run the graph pipeline (the same one `weft
+ * optimize` runs), lower to a rank program and kernels, plan the arena, compile the kernels
+ * for the target. {@link BundleOutput} writes the result.
+ */
+public final class Compiler {
+  private Compiler() {}
+
+  /** Stage timings in milliseconds, in order, and the IR text after each graph stage. */
+  public record Compilation(String target, ProgramLowering.Result lowered, ArenaPlanner.Plan plan, KernelBackend.Built built,
+                            Map<String, String> irAfterStage, Map<String, Double> stageMillis, CompileOptions options,
+                            Module module) { }
+
+  public static Compilation compile(Module module, CompileOptions options, Consumer<String> progress) {
+    Consumer<String> say = progress == null ? s -> { } : progress;
+    Map<String, Double> times = new LinkedHashMap<>();
+    Map<String, String> ir = new LinkedHashMap<>();
+    long t0 = System.nanoTime();
+    ir.put("00-import", ModuleText.of(module, "weights-not-included.bin").text());
+    say.accept("binding shapes");
+    ShapeBinding.bind(module.main(), options.shapes());
+    times.put("shapes", ms(t0));
+    long t1 = System.nanoTime();
+    String pipeline = options.pipeline() != null ? options.pipeline() : PassManager.DEFAULT_PIPELINE;
+    if (!options.precision().equals("fp32")) pipeline = pipeline + ",precision{mode=" + options.precision() + "}";
+    say.accept("graph passes: " + pipeline);
+    PassManager.parse(pipeline).run(module, new PassContext().verify(false));
+    ir.put("01-optimized", ModuleText.of(module, "weights-not-included.bin").text());
+    times.put("passes", ms(t1));
+    KernelBackend backend = Backends.forTarget(options.target());
+    long t2 = System.nanoTime();
+    say.accept("lowering to kernels");
+    ProgramLowering.Result lowered = ProgramLowering.lower(module.main(), backend.gpu(), backend.blockSize());
+    ArenaPlanner.Plan plan = ArenaPlanner.plan(lowered.buffers(), lowered.steps());
+    times.put("lowering", ms(t2));
+    long t3 = System.nanoTime();
+    say.accept("compiling " + lowered.kernels().size() + " kernels for " + backend.target());
+    KernelBackend.Built built = backend.build(lowered.kernels());
+    times.put("codegen", ms(t3));
+    return new Compilation(backend.target(), lowered, plan, built, ir, times, options, module);
+  }
+
+  private static double ms(long since) { return (System.nanoTime() - since) / 1e6; }
+
+  static WeftException unknownTarget(String t) {
+    return new WeftException("unknown target '" + t + "': one of cpu, cuda:sm_80, cuda:sm_90, cuda:sm_90a, rocm:gfx90a, rocm:gfx942");
+  }
+}

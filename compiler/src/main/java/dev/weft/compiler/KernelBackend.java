@@ -1,0 +1,27 @@
+package dev.weft.compiler;
+
+import dev.weft.codegen.kir.Kernel;
+import java.util.List;
+
+/** Compiles a rank's kernels for one target into the files its runtime device loads. */
+public interface KernelBackend {
+  /** The target name as `weft compile --target` spells it (cpu, cuda:sm_90, rocm:gfx942). */
+  String target();
+
+  /** The manifest's target kind (cpu, cuda, rocm) and architecture. */
+  String kind();
+
+  String arch();
+
+  boolean gpu();
+
+  int blockSize();
+
+  /** One compiled file: its name in the rank folder, format (so, ptx, cubin, hsaco), arch, bytes. */
+  record Image(String file, String format, String arch, byte[] bytes) { }
+
+  /** Per-kernel facts worth recording (e.g. ptxas registers and spills), by kernel name. */
+  record Built(List<Image> images, java.util.Map<String, String> kernelNotes, java.util.Map<String, String> toolchain) { }
+
+  Built build(List<Kernel> kernels);
+}

@@ -1,0 +1,216 @@
+package dev.weft.compiler;
+
+import dev.weft.bundle.DType;
+import dev.weft.bundle.DimExpr;
+import dev.weft.bundle.Tensor;
+import dev.weft.bundle.program.Buffer;
+import dev.weft.bundle.program.BufferKind;
+import dev.weft.bundle.program.Geometry;
+import dev.weft.bundle.program.Step;
+import dev.weft.codegen.kir.Kernel;
+import dev.weft.codegen.lower.GroupLowerer;
+import dev.weft.codegen.lower.LoweringException;
+import dev.weft.ir.Constants;
+import dev.weft.ir.Graph;
+import dev.weft.ir.Node;
+import dev.weft.ir.TensorType;
+import dev.weft.ir.Value;
+import dev.weft.ir.ops.FusedOp;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns an optimized graph with static shapes into a rank program: one buffer per value
+ * (graph inputs and outputs by name, constants as weights, views for reshapes and other
+ * layout-only ops, the rest in the arena), and one launch per kernel of every fused group or
+ * remaining node, in schedule order. Kernels are returned for the backend to compile.
+ */
+public final class ProgramLowering {
+  /** Ops that only reinterpret their operand's bytes: lowered to views, not kernels. */
+  static final Set<String> VIEW_OPS = Set.of("reshape", "squeeze", "unsqueeze", "flatten", "identity");
+
+  /** What lowering produced: buffers, steps, kernels and weights (by buffer name). */
+  public record Result(List<Buffer> buffers, List<Step> steps, List<Kernel> kernels, Map<String, Tensor> weights,
+                       Map<String, Integer> stepOfKernel) { }
+
+  private final Graph main;
+  private final boolean gpu;
+  private final int blockSize;
+  private final Map<Value, String> names = new IdentityHashMap<>();
+  private final Map<String, Buffer> buffers = new LinkedHashMap<>();
+  private final Map<String, Tensor> weights = new LinkedHashMap<>();
+  private final List<Step> steps = new ArrayList<>();
+  private final List<Kernel> kernels = new ArrayList<>();
+  private final Map<String, Integer> stepOfKernel = new LinkedHashMap<>();
+  private int groupCount;
+
+  private ProgramLowering(Graph main, boolean gpu, int blockSize) {
+    this.main = main;
+    this.gpu = gpu;
+    this.blockSize = blockSize;
+  }
+
+  public static Result lower(Graph main, boolean gpu, int blockSize) {
+    return new ProgramLowering(main, gpu, blockSize).run();
+  }
+
+  private Result run() {
+    for (Value in : main.inputs()) {
+      String name = in.name();
+      names.put(in, name);
+      TensorType t = tensor(in, null);
+      buffers.put(name, Buffer.input(name, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t)));
+    }
+    Map<Value, String> outputNames = new IdentityHashMap<>();
+    for (Value out : main.outputs()) outputNames.putIfAbsent(out, out.name());
+    for (Node n : main.nodes()) {
+      if (n.opName().equals(Constants.OP)) {
+        constant(n);
+      } else if (VIEW_OPS.contains(n.opName())) {
+        view(n);
+      } else {
+        kernelsOf(n, outputNames);
+      }
+    }
+    // Outputs that no kernel wrote (inputs, constants, views, an output listed twice): copy.
+    Set<String> written = new java.util.HashSet<>();
+    for (Step s : steps) if (s instanceof Step.Launch l) written.addAll(l.args());
+    List<String> seen = new ArrayList<>();
+    for (Value out : main.outputs()) {
+      String outName = out.name();
+      if (seen.contains(outName)) continue;
+      seen.add(outName);
+      if (buffers.containsKey(outName) && buffers.get(outName).kind() == BufferKind.OUTPUT) continue;
+      TensorType t = tensor(out, null);
+      String src = names.get(out);
+      String dst = outName;
+      if (buffers.containsKey(dst)) dst = outName + "__out";
+      buffers.put(dst, Buffer.output(dst, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t)));
+      steps.add(new Step.Copy(src, dst, DimExpr.of(bytes(t))));
+    }
+    return new Result(new ArrayList<>(buffers.values()), steps, kernels, weights, stepOfKernel);
+  }
+
+  private void constant(Node n) {
+    Value v = n.output(0);
+    if (!v.hasUses() && !main.outputs().contains(v)) return;
+    String name = unique("w_" + v.name());
+    names.put(v, name);
+    Tensor t = Constants.valueOf(v);
+    buffers.put(name, Buffer.weight(name, t.dtype(), Buffer.dims(t.shape()), t.byteSize()));
+    weights.put(name, t);
+  }
+
+  private void view(Node n) {
+    Value src = n.input(0);
+    Value v = n.output(0);
+    TensorType t = tensor(v, n);
+    String of = names.get(src);
+    Buffer base = buffers.get(of);
+    String name = unique(v.name());
+    names.put(v, name);
+    String root = base.kind() == BufferKind.VIEW ? base.of() : of;
+    long offset = base.kind() == BufferKind.VIEW ? base.offset() : 0;
+    buffers.put(name, Buffer.view(name, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t), root, offset));
+  }
+
+  private void kernelsOf(Node n, Map<Value, String> outputNames) {
+    Graph body;
+    List<Value> operands = n.inputs();
+    if (n.opName().equals(FusedOp.OP)) {
+      body = n.attrs().getGraph("body");
+    } else {
+      body = wrap(n);
+    }
+    String group = "g" + groupCount++;
+    Map<Value, Tensor> constantsOfBody = new IdentityHashMap<>();
+    for (int i = 0; i < body.inputs().size(); i++) {
+      Value outer = operands.get(i);
+      if (outer != null && outer.producer() != null && outer.producer().opName().equals(Constants.OP)) {
+        constantsOfBody.put(body.inputs().get(i), Constants.valueOf(outer));
+      }
+    }
+    GroupLowerer.Lowered lowered;
+    try {
+      lowered = GroupLowerer.lower("weft_" + group, body, constantsOfBody::get, n.describe());
+    } catch (LoweringException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new LoweringException(n, e.getMessage());
+    }
+    // results: outputs by their model name, the rest in the arena
+    for (Value v : n.outputs()) {
+      TensorType t = tensor(v, n);
+      String name;
+      if (outputNames.containsKey(v) && !buffers.containsKey(v.name())) {
+        name = v.name();
+        buffers.put(name, Buffer.output(name, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t)));
+      } else {
+        name = unique(v.name());
+        buffers.put(name, Buffer.arena(name, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t), 0));
+      }
+      names.put(v, name);
+    }
+    List<String> nodes = new ArrayList<>();
+    if (n.opName().equals(FusedOp.OP)) for (Node m : body.nodes()) nodes.add(m.describe());
+    else nodes.add(n.describe());
+    for (Kernel k : lowered.kernels()) {
+      List<String> args = new ArrayList<>();
+      for (dev.weft.codegen.kir.Buffer p : k.params()) {
+        Value bodyValue = lowered.bindings().get(p);
+        int in = body.inputs().indexOf(bodyValue);
+        int out = body.outputs().indexOf(bodyValue);
+        if (in >= 0 && (out < 0 || !k.stores().stream().anyMatch(s -> s.buffer() == p))) {
+          args.add(names.get(operands.get(in)));
+        } else if (out >= 0) {
+          args.add(names.get(n.output(out)));
+        } else {
+          // a constant inside the group's body
+          String wname = unique("w_" + group + "_" + p.name());
+          buffers.put(wname, Buffer.weight(wname, p.dtype(), Buffer.dims(p.shape()), p.data().byteSize()));
+          weights.put(wname, p.data());
+          args.add(wname);
+        }
+      }
+      long extent = k.extent();
+      Geometry geo = gpu ? Geometry.of(Math.max(1, Math.min((extent + blockSize - 1) / blockSize, 65535L * 16)), blockSize, 0) : null;
+      stepOfKernel.put(k.name(), steps.size());
+      steps.add(new Step.Launch(k.name(), args, List.of(), DimExpr.of(extent), geo, group, nodes));
+      kernels.add(k);
+    }
+  }
+
+  /** A one-node closed graph around {@code n}, its operands as inputs (absent ones stay absent). */
+  static Graph wrap(Node n) {
+    Graph g = new Graph(n.opName());
+    Node clone = g.append(n.op(), n.location());
+    for (Value v : n.inputs()) clone.addInput(v == null ? null : g.addInput(g.claim(v.name()), v.type()));
+    clone.setAttributes(n.attributes());
+    for (Value v : n.outputs()) g.addOutput(clone.addOutput(g.claim(v.name()), v.type()));
+    return g;
+  }
+
+  private String unique(String base) {
+    String s = GroupLowerer.cName(base);
+    String name = s;
+    for (int i = 1; buffers.containsKey(name); i++) name = s + "_" + i;
+    return name;
+  }
+
+  private static TensorType tensor(Value v, Node n) {
+    if (!(v.type() instanceof TensorType t)) throw new LoweringException(n, "%" + v.name() + " is " + v.type() + ", not a tensor");
+    if (!t.shape().isStatic()) {
+      throw new LoweringException(n, "%" + v.name() + " has dynamic shape " + t.shape() + "; compile with --shapes to make it static");
+    }
+    return t;
+  }
+
+  static long bytes(TensorType t) {
+    if (t.dtype() == DType.STRING) throw new LoweringException(null, "string tensors have no kernel representation");
+    return t.shape().elementCount() * t.dtype().byteSize();
+  }
+}

@@ -1,0 +1,56 @@
+package dev.weft.compiler;
+
+import dev.weft.codegen.kir.Kernel;
+import dev.weft.codegen.llvm.Lld;
+import dev.weft.codegen.llvm.LlvmToolchain;
+import dev.weft.codegen.llvm.OwnedModule;
+import dev.weft.codegen.target.Target;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** AMDGPU kernels: linked into one module, emitted as one code object, linked to kernels.hsaco with ld.lld. */
+final class RocmKernelBackend extends LlvmKernelBackend {
+  private final String name;
+  private final String gfx;
+
+  RocmKernelBackend(String name, Target target) {
+    super(target);
+    this.name = name;
+    this.gfx = name.substring("rocm:".length());
+  }
+
+  @Override public String target() { return name; }
+
+  @Override public String kind() { return "rocm"; }
+
+  @Override public String arch() { return gfx; }
+
+  @Override
+  public Built build(List<Kernel> kernels) {
+    List<byte[]> bitcode = bitcode(kernels);
+    byte[] object;
+    try (OwnedModule linked = LlvmToolchain.link(bitcode, kernels.stream().map(Kernel::name).toList(), "kernels")) {
+      LlvmToolchain.optimize(linked.module(), target.spec());
+      object = LlvmToolchain.emitObject(linked.module(), target.spec());
+    }
+    Path dir = null;
+    try {
+      dir = Files.createTempDirectory("weft-hsaco");
+      Path o = dir.resolve("kernels.o");
+      Files.write(o, object);
+      Path hsaco = dir.resolve("kernels.hsaco");
+      Lld.linkAmdgpuCodeObject(List.of(o), hsaco).requireSuccess("ld.lld");
+      Map<String, String> tool = new TreeMap<>(Map.of("llvm", "20.1.7"));
+      return new Built(List.of(new Image("kernels.hsaco", "hsaco", gfx, Files.readAllBytes(hsaco))), Map.of(), tool);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (dir != null) CpuKernelBackend.deleteTree(dir);
+    }
+  }
+}

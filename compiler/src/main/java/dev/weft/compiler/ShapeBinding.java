@@ -1,0 +1,75 @@
+package dev.weft.compiler;
+
+import dev.weft.bundle.WeftException;
+import dev.weft.ir.Dim;
+import dev.weft.ir.Graph;
+import dev.weft.ir.Shape;
+import dev.weft.ir.TensorType;
+import dev.weft.ir.Value;
+import dev.weft.passes.TypeRefiner;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Specializes a graph's inputs on concrete shapes: the profile's, else the static dims the model
+ * declares; a symbol bound in one input binds it everywhere. Fails naming the input and dim
+ * that stays unknown, or a profile shape that contradicts a static dim.
+ */
+public final class ShapeBinding {
+  private ShapeBinding() {}
+
+  public static void bind(Graph main, ShapeProfile profile) {
+    Map<String, Long> symbols = new HashMap<>();
+    for (Value in : main.inputs()) {
+      long[] given = profile.shapes().get(in.name());
+      if (given == null || !(in.type() instanceof TensorType t) || !t.shape().isRanked()) continue;
+      if (given.length != t.rank()) {
+        throw new WeftException("--shapes: input '" + in.name() + "' has rank " + t.rank() + " but " + given.length + " dims were given");
+      }
+      for (int d = 0; d < given.length; d++) {
+        Dim dim = t.shape().dim(d);
+        if (dim.isStatic() && dim.size() != given[d]) {
+          throw new WeftException("--shapes: input '" + in.name() + "' dim " + d + " is " + dim.size() + " in the model, not " + given[d]);
+        }
+        if (dim instanceof Dim.Symbol s) {
+          Long prev = symbols.putIfAbsent(s.name(), given[d]);
+          if (prev != null && prev != given[d]) {
+            throw new WeftException("--shapes: dim '" + s.name() + "' is " + prev + " in one input and " + given[d] + " in '" + in.name() + "'");
+          }
+        }
+      }
+    }
+    for (String name : profile.shapes().keySet()) {
+      if (main.inputs().stream().noneMatch(v -> v.name().equals(name))) {
+        throw new WeftException("--shapes: the model has no input '" + name + "' (inputs: "
+            + main.inputs().stream().map(Value::name).toList() + ")");
+      }
+    }
+    for (Value in : main.inputs()) {
+      if (!(in.type() instanceof TensorType t)) throw new WeftException("input '" + in.name() + "' is " + in.type() + ", not a tensor");
+      if (!t.shape().isRanked()) throw new WeftException("input '" + in.name() + "' has unknown rank: give its shape with --shapes");
+      long[] sizes = new long[t.rank()];
+      for (int d = 0; d < t.rank(); d++) {
+        Dim dim = t.shape().dim(d);
+        if (dim.isStatic()) sizes[d] = dim.size();
+        else {
+          Long v = symbols.get(((Dim.Symbol) dim).name());
+          if (v == null) {
+            throw new WeftException("input '" + in.name() + "' dim " + d + " ('" + ((Dim.Symbol) dim).name()
+                + "') is symbolic: give it with --shapes '" + in.name() + "=" + example(t) + "'");
+          }
+          sizes[d] = v;
+        }
+      }
+      in.setType(new TensorType(t.dtype(), Shape.of(sizes)));
+    }
+    TypeRefiner.refine(main);
+  }
+
+  private static String example(TensorType t) {
+    String[] parts = new String[t.rank()];
+    for (int d = 0; d < t.rank(); d++) parts[d] = t.shape().dim(d).isStatic() ? Long.toString(t.shape().dim(d).size()) : "N";
+    return String.join("x", Arrays.asList(parts));
+  }
+}

@@ -1,0 +1,48 @@
+package dev.weft.compiler;
+
+import dev.weft.bundle.WeftException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Concrete input shapes to specialize kernels on, as {@code weft compile --shapes} takes them:
+ * {@code 'input_ids=1x128,attention_mask=1x128'}. A range {@code MIN..MAX} per dim is accepted
+ * in the syntax and compiled for MAX (the bundle records the range; kernels are specialized,
+ * so inputs must then match MAX exactly: symbolic-dim kernels are not implemented yet).
+ */
+public record ShapeProfile(Map<String, long[]> shapes, Map<String, long[]> minimums) {
+  public static final ShapeProfile NONE = new ShapeProfile(Map.of(), Map.of());
+
+  public static ShapeProfile parse(String spec) {
+    if (spec == null || spec.isBlank()) return NONE;
+    Map<String, long[]> max = new LinkedHashMap<>();
+    Map<String, long[]> min = new LinkedHashMap<>();
+    for (String part : spec.split(",")) {
+      int eq = part.indexOf('=');
+      if (eq <= 0) throw new WeftException("--shapes: expected NAME=DIMS, got '" + part + "'");
+      String name = part.substring(0, eq).strip();
+      String dims = part.substring(eq + 1).strip();
+      String[] ds = dims.isEmpty() ? new String[0] : dims.split("x");
+      long[] hi = new long[ds.length];
+      long[] lo = new long[ds.length];
+      for (int i = 0; i < ds.length; i++) {
+        String d = ds[i].strip();
+        try {
+          int dots = d.indexOf("..");
+          if (dots >= 0) {
+            lo[i] = Long.parseLong(d.substring(0, dots));
+            hi[i] = Long.parseLong(d.substring(dots + 2));
+          } else {
+            lo[i] = hi[i] = Long.parseLong(d);
+          }
+        } catch (NumberFormatException e) {
+          throw new WeftException("--shapes: dim " + i + " of '" + name + "' is not a number or MIN..MAX: '" + d + "'");
+        }
+        if (lo[i] < 0 || hi[i] < lo[i]) throw new WeftException("--shapes: dim " + i + " of '" + name + "' has an empty range " + d);
+      }
+      if (max.put(name, hi) != null) throw new WeftException("--shapes: '" + name + "' is given twice");
+      min.put(name, lo);
+    }
+    return new ShapeProfile(max, min);
+  }
+}

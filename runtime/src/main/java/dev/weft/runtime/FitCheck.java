@@ -1,0 +1,53 @@
+package dev.weft.runtime;
+
+import dev.weft.bundle.manifest.Manifest;
+import dev.weft.bundle.manifest.RankEntry;
+import dev.weft.bundle.manifest.Toolchain;
+import dev.weft.bundle.program.Step;
+import dev.weft.runtime.cpu.CpuDevice;
+import dev.weft.runtime.spi.Device;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Whether a rank of a bundle can run on a device, decided before any device memory is touched
+ * (RELIABILITY.md 23). Every difference is reported, not just the first.
+ */
+final class FitCheck {
+  private FitCheck() {}
+
+  static List<String> misfits(Manifest m, List<RankEntry> localRanks, RankImage rank, Device device) {
+    List<String> out = new ArrayList<>();
+    if (!m.target().kind().equals(device.kind())) {
+      out.add("bundle targets " + m.target().kind() + " " + m.target().arch() + ", the device is " + device.description());
+      return out; // Architecture and image checks of another kind would only add noise.
+    }
+    for (RankEntry r : localRanks) {
+      if (r.device() >= device.count()) {
+        out.add("rank " + r.rank() + " runs on " + device.kind() + " device " + r.device() + ", this machine has "
+            + device.count());
+      }
+    }
+    Toolchain tc = m.toolchain();
+    String abi = tc.component(Toolchain.KERNEL_ABI);
+    if (abi == null) {
+      out.add("toolchain names no " + Toolchain.KERNEL_ABI + " version");
+    } else if (!abi.equals(Integer.toString(CpuDevice.KERNEL_ABI))) {
+      out.add("kernel ABI " + abi + ", this runtime speaks " + CpuDevice.KERNEL_ABI);
+    }
+    List<Step> steps = rank.program().steps();
+    for (int i = 0; i < steps.size(); i++) {
+      switch (steps.get(i)) {
+        case Step.Library l -> out.add("steps[" + i + "]: library call " + l.library() + "." + l.call()
+            + " is not supported by this runtime yet");
+        case Step.Collective c -> out.add("steps[" + i + "]: collective " + c.collective()
+            + " needs a communicator, which this runtime does not have yet");
+        case Step.Launch l when l.geometry() == null && !device.kind().equals("cpu") -> out.add("steps[" + i
+            + "] (launch " + l.kernel() + "): no grid/block for a " + device.kind() + " launch");
+        default -> {}
+      }
+    }
+    out.addAll(device.misfits(m.target(), tc, rank.entry().kernels()));
+    return out;
+  }
+}

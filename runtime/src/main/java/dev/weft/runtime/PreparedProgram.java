@@ -1,0 +1,111 @@
+package dev.weft.runtime;
+
+import dev.weft.bundle.BundleException;
+import dev.weft.bundle.DimExpr;
+import dev.weft.bundle.program.Buffer;
+import dev.weft.bundle.program.BufferKind;
+import dev.weft.bundle.program.DimSource;
+import dev.weft.bundle.program.Geometry;
+import dev.weft.bundle.program.Program;
+import dev.weft.bundle.program.Step;
+import dev.weft.runtime.spi.KernelModule;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A program resolved once per session: buffers by index, kernels by handle, and each step's
+ * operands as indices, so a run does no name lookups.
+ */
+final class PreparedProgram {
+  /** A step with its operands resolved. */
+  sealed interface Op permits Launch, Copy {}
+
+  record Launch(KernelModule.Kernel kernel, int[] args, int[] dims, DimExpr extent, Geometry geometry) implements Op {}
+
+  record Copy(int src, int dst, DimExpr bytes) implements Op {}
+
+  final Program program;
+  final List<Buffer> buffers;
+  final Map<String, Integer> index = new HashMap<>();
+  /** The program's dims, in program order; a run's dim values array follows this order. */
+  final List<String> dimNames;
+  final List<Op> ops;
+
+  PreparedProgram(Program program, KernelModule kernels) {
+    this.program = program;
+    this.buffers = program.buffers();
+    for (int i = 0; i < buffers.size(); i++) index.put(buffers.get(i).name(), i);
+    this.dimNames = program.dims().stream().map(DimSource::name).toList();
+    List<Op> ops = new ArrayList<>();
+    for (Step s : program.steps()) {
+      switch (s) {
+        case Step.Launch l -> ops.add(new Launch(kernels.kernel(l.kernel()), indices(l.args()), dimIndices(l.dims()),
+            l.extent(), l.geometry()));
+        case Step.Copy c -> ops.add(new Copy(index.get(c.src()), index.get(c.dst()), c.bytes()));
+        // FitCheck refuses programs with these before a session is made.
+        case Step.Library l -> throw new IllegalStateException("library steps are not supported");
+        case Step.Collective c -> throw new IllegalStateException("collective steps are not supported");
+      }
+    }
+    this.ops = List.copyOf(ops);
+  }
+
+  static List<String> kernelNames(Program p) {
+    List<String> out = new ArrayList<>();
+    for (Step s : p.steps()) if (s instanceof Step.Launch l && !out.contains(l.kernel())) out.add(l.kernel());
+    return out;
+  }
+
+  private int[] indices(List<String> names) {
+    int[] out = new int[names.size()];
+    for (int i = 0; i < out.length; i++) out[i] = index.get(names.get(i));
+    return out;
+  }
+
+  private int[] dimIndices(List<String> names) {
+    int[] out = new int[names.size()];
+    for (int i = 0; i < out.length; i++) out[i] = dimNames.indexOf(names.get(i));
+    return out;
+  }
+
+  /**
+   * The program's dim values for a run, in {@link #dimNames} order. Each comes from its input's
+   * axis; a name the manifest also binds must agree (a bundle inconsistency otherwise).
+   */
+  long[] dimValues(Map<String, long[]> inputShapes, Map<String, Long> manifestBinding) {
+    List<DimSource> dims = program.dims();
+    long[] out = new long[dims.size()];
+    for (int i = 0; i < out.length; i++) {
+      DimSource d = dims.get(i);
+      long[] shape = inputShapes.get(d.from());
+      long v = shape[d.axis()];
+      Long m = manifestBinding.get(d.name());
+      if (m != null && m != v) {
+        throw new BundleException("program dim " + d.name() + " = " + v + " from \"" + d.from() + "\" axis " + d.axis()
+            + " disagrees with the manifest's " + d.name() + " = " + m);
+      }
+      out[i] = v;
+    }
+    return out;
+  }
+
+  Map<String, Long> binding(long[] values) {
+    Map<String, Long> m = new HashMap<>();
+    for (int i = 0; i < values.length; i++) m.put(dimNames.get(i), values[i]);
+    return m;
+  }
+
+  /** Checks that every sized buffer fits its reservation under this binding. */
+  void checkSizes(Map<String, Long> binding, String rankFile) {
+    for (Buffer b : buffers) {
+      if (b.kind() == BufferKind.WEIGHT || b.isStatic()) continue;
+      long need = b.bytesFor(binding);
+      if (need > b.bytes()) {
+        throw new BundleException(rankFile + ": buffer \"" + b.name() + "\" needs " + need + " bytes at " + binding
+            + " but the program reserves " + b.bytes());
+      }
+    }
+  }
+}
