@@ -12,6 +12,7 @@ public final class ComputeLowerings implements LoweringLibrary {
   @Override
   public void register(LoweringTable t) {
     ReductionLowerings.register(t);
+    NormLowerings.register(t);
     MatmulLowering.register(t);
     ConvLowerings.register(t);
     PoolLowerings.register(t);
