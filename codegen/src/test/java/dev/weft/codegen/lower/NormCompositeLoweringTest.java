@@ -13,7 +13,6 @@ import dev.weft.codegen.kir.ReduceOp;
 import dev.weft.ir.Attribute;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -125,15 +124,8 @@ class NormCompositeLoweringTest {
     check("mean_variance_normalization", Map.of("axes", Attribute.of(new long[] {-1, 0})), 1e-3, 1e-4, x);
   }
 
-  /** group_norm and instance_norm decompose through reshape, a layout op lowered by another library. */
-  static void assumeReshapeLowers() {
-    Assumptions.assumeTrue(LoweringTable.global().get("reshape") != null,
-        "SKIPPED: no kernel lowering for 'reshape' on the classpath; group_norm/instance_norm decompose through it");
-  }
-
   @Test
   void instanceNorm() {
-    assumeReshapeLowers();
     Tensor x = random(DType.F32, 20, 3, 2, 3, 4, 5);
     check("instance_norm", Map.of(), RTOL, ATOL, x, random(DType.F32, 21, 2, 3), random(DType.F32, 22, 2, 3));
     check("instance_norm", Map.of("epsilon", Attribute.of(1e-2)), RTOL, ATOL, random(DType.F32, 23, 3, 2, 3, 7),
@@ -142,10 +134,43 @@ class NormCompositeLoweringTest {
 
   @Test
   void groupNorm() {
-    assumeReshapeLowers();
     Tensor x = random(DType.F32, 26, 3, 2, 6, 3, 2);
     check("group_norm", Map.of("num_groups", Attribute.of(3L)), RTOL, ATOL, x, random(DType.F32, 27, 2, 6), random(DType.F32, 28, 2, 6));
     check("group_norm", Map.of("num_groups", Attribute.of(2L)), RTOL, ATOL, x, random(DType.F32, 29, 2, 2), random(DType.F32, 30, 2, 2));
     check("group_norm", Map.of("num_groups", Attribute.of(1L)), RTOL, ATOL, x, random(DType.F32, 31, 2, 6), random(DType.F32, 32, 2, 6));
+    check("group_norm", Map.of("num_groups", Attribute.of(6L)), RTOL, ATOL, x, random(DType.F32, 33, 2, 6), random(DType.F32, 34, 2, 6));
+    check("group_norm", Map.of("num_groups", Attribute.of(2L), "epsilon", Attribute.of(0.1)), RTOL, ATOL, random(DType.F32, 35, 3, 2, 4),
+        random(DType.F32, 36, 2, 4), random(DType.F32, 37, 2, 4));
+    check("group_norm", Map.of("num_groups", Attribute.of(2L)), RTOL, ATOL, random(DType.F32, 38, 3, 1, 4, 2, 2, 3),
+        random(DType.F32, 39, 2, 4), random(DType.F32, 40, 2, 4));
+  }
+
+  @Test
+  void batchNormAndLrnThroughTheirDecompositions() {
+    Tensor x = random(DType.F32, 41, 3, 2, 3, 4, 5);
+    Tensor var = random(DType.F32, 42, 1, 3);
+    for (long i = 0; i < 3; i++) var.setDouble(i, Math.abs(var.getDouble(i)) + 0.1);
+    check("batch_norm", Map.of(), RTOL, ATOL, x, random(DType.F32, 43, 2, 3), random(DType.F32, 44, 2, 3), random(DType.F32, 45, 2, 3), var);
+    for (long size : new long[] {1, 2, 3, 5}) check("lrn", Map.of("size", Attribute.of(size)), RTOL, ATOL, x);
+  }
+
+  /** Normalizations whose statistics must not be recomputed per element: none depends on a serial loop. */
+  @Test
+  void normStatisticsAreHoisted() {
+    Tensor x = random(DType.F32, 46, 1, 2, 8, 3, 5);
+    Tensor p = random(DType.F32, 47, 1, 8);
+    Object[][] cases = {
+        {"group_norm", Map.of("num_groups", Attribute.of(2L)), new Tensor[] {x, p, p}, 2},
+        {"instance_norm", Map.of(), new Tensor[] {x, p, p}, 2},
+        {"mean_variance_normalization", Map.of(), new Tensor[] {x}, 1},
+        {"rms_norm", Map.of("axis", Attribute.of(1L)), new Tensor[] {x}, 1},
+        {"lp_normalization", Map.of("axis", Attribute.of(1L)), new Tensor[] {x}, 3},
+        {"log_softmax", Map.of("axis", Attribute.of(2L)), new Tensor[] {x}, 3}};
+    for (Object[] c : cases) {
+      @SuppressWarnings("unchecked")
+      Kernel k = KernelStructure.lower((String) c[0], (Map<String, Attribute>) c[1], (Tensor[]) c[2]).get(0);
+      assertEquals((int) c[3], k.parallelLoops(), c[0] + "\n" + k);
+      for (KernelStructure.Reduction r : KernelStructure.reductions(k)) assertFalse(r.dependsOnSerialLoop(), c[0] + ": " + r);
+    }
   }
 }
