@@ -52,6 +52,13 @@ class ResizeLoweringTest {
     check("resize", attrs("mode", mode, "coordinate_transformation_mode", "asymmetric"), RTOL, ATOL, inf, null, floats(1, 2));
   }
 
+  @org.junit.jupiter.api.Test
+  void extremeAntialiasedDownscaleIsRefused() {
+    Tensor x = random(DType.F32, 7, 10, 1, 1, 300, 300);
+    org.junit.jupiter.api.Assertions.assertThrows(LoweringException.class,
+        () -> check("resize", attrs("mode", "cubic", "antialias", 1L), RTOL, ATOL, x, null, null, longs(1, 1, 3, 3)));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"not_larger", "not_smaller", "stretch"})
   void sizesWithAspectPolicy(String policy) {

@@ -59,6 +59,16 @@ class WindowLoweringTest {
     check("slice", Map.of(), 0, 0, random(DType.I32, 11, 100, 0, 4), longs(0), longs(2), longs(1));
   }
 
+  /** ShapeMath.slice counts one element for a negative step on an empty axis; the kernel must not read it. */
+  @Test
+  void sliceOfAnEmptyAxisNeverReads() {
+    Graph g = new Graph("slice_empty");
+    Value in = g.addInput("x", new TensorType(DType.F32, Shape.of(1, 0, 1)));
+    g.addOutput(new GraphBuilder(g).op1("slice", attrs("starts", new long[] {-1}, "ends", new long[] {4},
+        "axes", new long[] {1}, "steps", new long[] {-3}), in));
+    assertThrows(LoweringException.class, () -> GroupLowerer.lower("k", g, null, "slice_empty"));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"constant", "reflect", "edge", "wrap"})
   void padModes(String mode) {

@@ -1,6 +1,7 @@
 package dev.weft.codegen.lower.ops;
 
 import dev.weft.bundle.DType;
+import dev.weft.bundle.Tensor;
 import dev.weft.codegen.kir.Expr;
 import dev.weft.codegen.kir.ExprFactory;
 import dev.weft.codegen.lower.LowerContext;
@@ -83,7 +84,7 @@ final class GatherLowerings {
     long[] out = c.outShape(0);
     int axis = IndexMath.axis(c, c.attrs().getInt("axis"), out.length);
     long[] vs = c.inShape(2);
-    if (dev.weft.bundle.Tensor.elementCount(vs) != 2) throw c.fail("values must hold [off, on], has shape " + Arrays.toString(vs));
+    if (Tensor.elementCount(vs) != 2) throw c.fail("values must hold [off, on], has shape " + Arrays.toString(vs));
     if (IndexMath.empty(out)) return IndexMath.zero(c, 0);
     ExprFactory f = c.f();
     long depth = out[axis];

@@ -10,6 +10,7 @@ import dev.weft.codegen.lower.LowerContext;
 import dev.weft.codegen.lower.LoweringTable;
 import dev.weft.ir.Attrs;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -25,6 +26,17 @@ final class ResizeLowering {
   private ResizeLowering() {}
 
   static void register(LoweringTable t) { t.add("resize", (c, k, idx) -> resize(c, idx)); }
+
+  /** Most operand reads per result element (the product of the per-axis tap counts). */
+  static final long MAX_LOADS = 4096;
+
+  /** Taps per result coordinate on an axis: 2 for nearest, 2 - 2 * start for the filters (more when antialiasing a downscale). */
+  private static long tapCount(Attrs a, String mode, double scale) {
+    if (mode.equals("nearest")) return 2;
+    double s = a.getBool("antialias") && scale < 1 ? scale : 1.0;
+    long start = (long) Math.floor((mode.equals("cubic") ? -2 : -1) / s) + 1;
+    return 2 - 2 * start;
+  }
 
   /** One axis to resample: its static sizes and the interpreter's scale and roi. */
   private record Axis(int axis, long inLen, long outLen, double scale, double roiStart, double roiEnd) { }
@@ -48,6 +60,11 @@ final class ResizeLowering {
     if (IndexMath.empty(out)) return IndexMath.zero(c, 0);
     if (IndexMath.empty(in)) throw c.fail("resize of an empty operand to a non-empty result");
     List<Axis> axes = plan(c, in, out);
+    long loads = 1;
+    for (Axis ax : axes) loads *= tapCount(a, mode, ax.scale());
+    if (loads > MAX_LOADS) {
+      throw c.fail("resize would read " + loads + " operand elements per result element (antialiased downscale); limit " + MAX_LOADS);
+    }
     ExprFactory f = c.f();
     Expr v = stage(c, axes, axes.size(), idx.clone());
     return f.cast(ExprFactory.computeType(c.outDType(0)), v);
@@ -72,8 +89,8 @@ final class ResizeLowering {
     double[] sc = new double[r];
     double[] rs = new double[r];
     double[] re = new double[r];
-    java.util.Arrays.fill(sc, 1.0);
-    java.util.Arrays.fill(re, 1.0);
+    Arrays.fill(sc, 1.0);
+    Arrays.fill(re, 1.0);
     if (roi != null && roi.length == 2 * axes.length) {
       for (int i = 0; i < axes.length; i++) {
         rs[axes[i]] = roi[i];

@@ -1,7 +1,7 @@
 package dev.weft.codegen.lower.ops;
 
 import dev.weft.bundle.DType;
-import dev.weft.codegen.kir.BinaryOp;
+import dev.weft.bundle.Tensor;
 import dev.weft.codegen.kir.Expr;
 import dev.weft.codegen.kir.ExprFactory;
 import dev.weft.codegen.kir.ReduceOp;
@@ -127,7 +127,7 @@ final class ScatterLowerings {
     ExprFactory f = c.f();
     Expr data = c.in(0, idx);
     long[] tupleShape = Arrays.copyOf(is, is.length - 1);
-    long tuples = dev.weft.bundle.Tensor.elementCount(tupleShape);
+    long tuples = Tensor.elementCount(tupleShape);
     if (tuples == 0) return combine(c, data, 0, null);
     return combine(c, data, tuples, new Candidates() {
       @Override

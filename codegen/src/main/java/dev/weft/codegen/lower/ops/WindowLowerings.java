@@ -92,6 +92,7 @@ final class WindowLowerings {
       long step = steps == null ? 1 : steps[i];
       if (step == 0) throw c.fail("slice step is 0 on axis " + ax[i]);
       long[] s = ShapeMath.slice(in[ax[i]], starts[i], ends[i], step);
+      if (in[ax[i]] == 0 && s[2] > 0) throw c.fail("slice takes " + s[2] + " elements from the empty axis " + ax[i]);
       src[ax[i]] = f.add(f.index(s[0]), f.mul(idx[ax[i]], f.index(s[1])));
     }
     return c.in(0, src);
