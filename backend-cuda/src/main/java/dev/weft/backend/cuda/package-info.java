@@ -1,2 +1,2 @@
-/** Placeholder: filled in by the codegen and runtime work. */
+/** NVPTX backend: the cuda:sm_80/sm_90/sm_90a targets, kernels.ptx and (with ptxas) kernels.cubin. */
 package dev.weft.backend.cuda;
