@@ -2,36 +2,44 @@ package dev.weft.backend.rocm;
 
 import static org.bytedeco.llvm.global.LLVM.*;
 
-import dev.weft.codegen.llvm.FunctionAttributes;
+import dev.weft.codegen.llvm.MathIntrinsics;
 import dev.weft.codegen.llvm.TargetSpec;
 import dev.weft.codegen.target.Intrinsics;
 import dev.weft.codegen.target.KernelAttributes;
 import dev.weft.codegen.target.Target;
-import java.util.List;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.llvm.LLVM.LLVMBuilderRef;
 import org.bytedeco.llvm.LLVM.LLVMContextRef;
 import org.bytedeco.llvm.LLVM.LLVMModuleRef;
+import org.bytedeco.llvm.LLVM.LLVMTypeRef;
 import org.bytedeco.llvm.LLVM.LLVMValueRef;
 
 /**
- * AMDGPU for gfx90a and gfx942: calling convention 91, global pointers in address space 1.
- * Kernels are launched with a fixed work-group size ({@link #defaultBlockSize}, recorded in the
- * launch step and in amdgpu-flat-work-group-size); the grid size in work-items comes from the
- * HSA dispatch packet (grid_size_x at byte 12).
+ * AMD Instinct GPUs through AMDGPU: "rocm:gfx90a" (MI200) and "rocm:gfx942" (MI300), HSA code
+ * objects, wave64. AMDGPU has no intrinsic for the block or grid size: both are read from the
+ * HSA kernel dispatch packet (workgroup_size_x, a u16 at byte 4; grid_size_x, a u32 at byte
+ * 12, counted in work-items, not blocks), which every HIP/HSA launch fills in.
  */
 public final class RocmTarget implements Target {
-  static final int AMDGPU_KERNEL = 91;
-  static final int BLOCK = 256;
-  private final String name;
+  /** LLVM's AMDGPU_KERNEL calling convention. */
+  public static final int AMDGPU_KERNEL = 91;
+  /** LDS per workgroup on gfx90a and gfx942. */
+  public static final long LDS_BYTES = 64 * 1024;
+  private static final int CONSTANT_ADDRESS_SPACE = 4;
+  private static final int PACKET_WORKGROUP_SIZE_X = 4;
+  private static final int PACKET_GRID_SIZE_X = 12;
+
+  private final String gfx;
   private final TargetSpec spec;
 
-  RocmTarget(String name) {
-    this.name = name;
-    this.spec = TargetSpec.amdgpu(name.substring("rocm:".length()));
+  public RocmTarget(String gfx) {
+    this.spec = TargetSpec.amdgpu(gfx);
+    this.gfx = gfx;
   }
 
-  @Override public String name() { return name; }
+  public String gfx() { return gfx; }
+
+  @Override public String name() { return "rocm:" + gfx; }
 
   @Override public boolean gpu() { return true; }
 
@@ -45,43 +53,56 @@ public final class RocmTarget implements Target {
 
   @Override public int warpSize() { return 64; }
 
-  @Override public int defaultBlockSize() { return BLOCK; }
+  @Override public int defaultBlockSize() { return 256; }
 
-  @Override public long sharedMemoryBytes() { return 64 * 1024; }
-
-  private static LLVMValueRef wide(LLVMBuilderRef b, LLVMModuleRef m, LLVMValueRef v) {
-    return LLVMBuildZExt(b, v, LLVMInt64TypeInContext(LLVMGetModuleContext(m)), "w");
-  }
+  @Override public long sharedMemoryBytes() { return LDS_BYTES; }
 
   @Override
   public LLVMValueRef workItemIndex(LLVMBuilderRef b, LLVMModuleRef m) {
-    LLVMContextRef c = LLVMGetModuleContext(m);
-    LLVMValueRef group = wide(b, m, Intrinsics.read(b, m, "llvm.amdgcn.workgroup.id.x"));
-    LLVMValueRef item = wide(b, m, Intrinsics.read(b, m, "llvm.amdgcn.workitem.id.x"));
-    return LLVMBuildAdd(b, LLVMBuildMul(b, group, LLVMConstInt(LLVMInt64TypeInContext(c), BLOCK, 0), "base"), item, "gid");
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(LLVMGetModuleContext(m));
+    LLVMValueRef item = LLVMBuildZExt(b, Intrinsics.read(b, m, "llvm.amdgcn.workitem.id.x"), i64, "workitem.id");
+    LLVMValueRef group = LLVMBuildZExt(b, Intrinsics.read(b, m, "llvm.amdgcn.workgroup.id.x"), i64, "workgroup.id");
+    LLVMValueRef size = packetField(b, m, PACKET_WORKGROUP_SIZE_X, 16, "workgroup.size");
+    return LLVMBuildNUWAdd(b, LLVMBuildNUWMul(b, group, size, "group.base"), item, "work.item");
   }
 
   @Override
   public LLVMValueRef workItemStride(LLVMBuilderRef b, LLVMModuleRef m) {
-    LLVMContextRef c = LLVMGetModuleContext(m);
+    return packetField(b, m, PACKET_GRID_SIZE_X, 32, "grid.size");
+  }
+
+  /** An unsigned field of the dispatch packet, widened to i64; loads marked invariant (the packet is read-only). */
+  private static LLVMValueRef packetField(LLVMBuilderRef b, LLVMModuleRef m, int offset, int bits, String name) {
+    LLVMContextRef ctx = LLVMGetModuleContext(m);
     LLVMValueRef packet = Intrinsics.read(b, m, "llvm.amdgcn.dispatch.ptr");
-    LLVMValueRef at = LLVMBuildGEP2(b, LLVMInt8TypeInContext(c), packet,
-        new PointerPointer<>(new LLVMValueRef[] {LLVMConstInt(LLVMInt64TypeInContext(c), 12, 0)}), 1, "grid.size.x");
-    LLVMValueRef grid = LLVMBuildLoad2(b, LLVMInt32TypeInContext(c), at, "grid");
-    return wide(b, m, grid);
+    LLVMValueRef[] index = {LLVMConstInt(LLVMInt64TypeInContext(ctx), offset, 0)};
+    LLVMValueRef at;
+    try (PointerPointer<LLVMValueRef> idx = new PointerPointer<>(index)) {
+      at = LLVMBuildInBoundsGEP2(b, LLVMInt8TypeInContext(ctx), packet, idx, 1, name + ".ptr");
+    }
+    LLVMValueRef v = LLVMBuildLoad2(b, LLVMIntTypeInContext(ctx, bits), at, name);
+    LLVMSetAlignment(v, 4);
+    int kind = LLVMGetMDKindIDInContext(ctx, "invariant.load", "invariant.load".length());
+    LLVMSetMetadata(v, kind, LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, (PointerPointer<?>) null, 0)));
+    return LLVMBuildZExt(b, v, LLVMInt64TypeInContext(ctx), name + ".i64");
   }
 
   @Override
   public void decorateKernel(LLVMModuleRef m, LLVMValueRef fn, int blockSize) {
+    KernelAttributes.checkBlockSize(name(), blockSize);
     LLVMSetFunctionCallConv(fn, AMDGPU_KERNEL);
+    LLVMSetLinkage(fn, LLVMExternalLinkage);
     KernelAttributes.targetAttributes(fn, spec);
-    FunctionAttributes.set(fn, "amdgpu-flat-work-group-size", "1," + BLOCK);
+    // The default bound is 1024; naming the real one lets the backend give each thread more registers.
+    dev.weft.codegen.llvm.FunctionAttributes.set(fn, "amdgpu-flat-work-group-size", "1," + blockSize);
   }
-
-  @Override public void decorateHelper(LLVMValueRef fn) { KernelAttributes.targetAttributes(fn, spec); }
 
   @Override
-  public boolean supportsIntrinsic(String name, int floatBits) {
-    return List.of("sqrt", "fabs", "floor", "ceil", "trunc", "rint").contains(name);
-  }
+  public void decorateHelper(LLVMValueRef fn) { KernelAttributes.targetAttributes(fn, spec); }
+
+  @Override
+  public boolean supportsIntrinsic(String name, int floatBits) { return MathIntrinsics.selectable(spec, name, floatBits); }
+
+  @Override
+  public String toString() { return name() + " (" + spec.shortName() + ")"; }
 }

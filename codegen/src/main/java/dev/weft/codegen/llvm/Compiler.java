@@ -34,7 +34,7 @@ public interface Compiler extends AutoCloseable {
     };
   }
 
-  /** Default parallelism: the available processors, at most 8 (each worker JVM holds ~150 MiB). */
+  /** Default parallelism: the available processors, at most 8 (in worker mode each is a JVM with LLVM loaded). */
   static int defaultParallelism() {
     return Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
   }

@@ -160,6 +160,9 @@ public final class LlvmToolchain {
     stampTargetAttributes(module, tm.spec());
   }
 
+  /** Parses textual IR into a new context owned by the result (module name "module"). */
+  public static OwnedModule parseIr(String text) { return parseIr(text, "module"); }
+
   /** Parses textual IR into a new context owned by the result. */
   public static OwnedModule parseIr(String text, String name) {
     LLVMContextRef ctx = LlvmContexts.create();
@@ -190,6 +193,9 @@ public final class LlvmToolchain {
   public static byte[] toBitcode(LLVMModuleRef module) {
     return bytes(LLVMWriteBitcodeToMemoryBuffer(module));
   }
+
+  /** Reads bitcode into a new context owned by the result (module name "module"). */
+  public static OwnedModule parseBitcode(byte[] bitcode) { return parseBitcode(bitcode, "module"); }
 
   /** Reads bitcode into a new context owned by the result. */
   public static OwnedModule parseBitcode(byte[] bitcode, String name) {

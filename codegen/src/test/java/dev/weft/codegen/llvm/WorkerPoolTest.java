@@ -74,6 +74,22 @@ class WorkerPoolTest {
   }
 
   @Test
+  void linkedEmissionNamesTheKernelThatKilledTheWorker(@TempDir Path repro) throws Exception {
+    TargetSpec sm80 = TargetSpec.nvptx("sm_80");
+    List<KernelModule> kernels = List.of(new KernelModule("weft_add", bitcode(LlvmToolchainTest.NVPTX_ADD, "weft_add")),
+        new KernelModule("weft_cluster", bitcode(CLUSTER_ID_KERNEL, "weft_cluster")));
+    try (WorkerPool pool = new WorkerPool(2, repro, WorkerPool.DEFAULT_TIMEOUT)) {
+      // Optimizing each kernel alone succeeds; emitting the linked module aborts; emitting each alone finds the culprit.
+      CodegenAbortException e = assertThrows(CodegenAbortException.class,
+          () -> LinkedEmission.emit(pool, kernels, sm80, EmitKind.ASSEMBLY, "kernels"));
+      assertEquals("weft_cluster", e.kernel(), e.getMessage());
+      assertFalse(Files.readString(e.reproducer()).contains("@weft_add"), "the reproducer holds the culprit alone");
+      String ptx = new String(LinkedEmission.emit(pool, kernels.subList(0, 1), sm80, EmitKind.ASSEMBLY, "kernels").bytes());
+      assertTrue(ptx.contains(".entry weft_add("), ptx);
+    }
+  }
+
+  @Test
   void typedErrorsFromAWorkerDoNotCostTheWorker(@TempDir Path repro) {
     String expOnNvptx = LlvmToolchainTest.NVPTX_ADD.replace("%z = fadd float %x, %y", "%z = call float @llvm.exp.f32(float %x)")
         + "declare float @llvm.exp.f32(float)\n";
