@@ -83,4 +83,13 @@ class MatmulLoweringTest {
     // 1-D A with a scalar zero point
     check("matmul", result(DType.I32), 0, 0, random(DType.U8, 32, 255, 6), b, Tensor.of(DType.U8, new long[] {1}, 7), null);
   }
+
+  @org.junit.jupiter.api.Test
+  void transposeFlagsSwapTheStoredOperandsLastTwoDims() {
+    var t1 = dev.weft.ir.Attribute.of(1L);
+    check("matmul", Map.of("transpose_b", t1), RTOL, ATOL, random(DType.F32, 11, 2, 2, 3, 5), random(DType.F32, 12, 2, 4, 5));
+    check("matmul", Map.of("transpose_a", t1), RTOL, ATOL, random(DType.F32, 13, 2, 5, 3), random(DType.F32, 14, 2, 2, 5, 4));
+    check("matmul", Map.of("transpose_a", t1, "transpose_b", t1), RTOL, ATOL, random(DType.F32, 15, 2, 1, 7, 3),
+        random(DType.F32, 16, 2, 6, 4, 7));
+  }
 }

@@ -28,8 +28,10 @@ final class MatmulLowering {
 
   static Expr at(LowerContext c, int output, Expr[] idx) {
     ExprFactory f = c.f();
-    long[] sa = c.inShape(0);
-    long[] sb = c.inShape(1);
+    boolean ta = c.attrs().getIntOr("transpose_a", 0) != 0;
+    boolean tb = c.attrs().getIntOr("transpose_b", 0) != 0;
+    long[] sa = logical(c.inShape(0), ta);
+    long[] sb = logical(c.inShape(1), tb);
     boolean va = sa.length == 1;
     boolean vb = sb.length == 1;
     long[] a = va ? new long[] {1, sa[0]} : sa;
@@ -43,8 +45,8 @@ final class MatmulLowering {
     Expr kv = c.newVar("k");
     Expr[] ai = operandIndex(f, a, va, idx, batchRank, m, kv, true);
     Expr[] bi = operandIndex(f, b, vb, idx, batchRank, kv, n, false);
-    Expr x = c.in(0, ai);
-    Expr y = c.in(1, bi);
+    Expr x = c.in(0, stored(ai, ta));
+    Expr y = c.in(1, stored(bi, tb));
     if (c.inDType(0).isFloat()) return f.reduce(ReduceOp.SUM, kv, k, f.mul(x, y));
     DType acc = ExprFactory.computeType(c.outDType(0));
     x = f.cast(acc, x);
@@ -52,6 +54,24 @@ final class MatmulLowering {
     if (c.inputCount() > 2 && c.has(2)) x = f.sub(x, f.cast(acc, zeroPointA(c, a, va, ai, m)));
     if (c.inputCount() > 3 && c.has(3)) y = f.sub(y, f.cast(acc, zeroPointB(c, n)));
     return f.reduce(ReduceOp.SUM, kv, k, f.mul(x, y));
+  }
+
+  /** The operand as the product sees it: with transpose_a/_b its stored last two dims are swapped. */
+  private static long[] logical(long[] shape, boolean transposed) {
+    if (!transposed || shape.length < 2) return shape;
+    long[] s = shape.clone();
+    s[s.length - 2] = shape[shape.length - 1];
+    s[s.length - 1] = shape[shape.length - 2];
+    return s;
+  }
+
+  /** A logical index turned into the stored operand's (the last two entries swapped back). */
+  private static Expr[] stored(Expr[] logicalIndex, boolean transposed) {
+    if (!transposed || logicalIndex.length < 2) return logicalIndex;
+    Expr[] s = logicalIndex.clone();
+    s[s.length - 2] = logicalIndex[logicalIndex.length - 1];
+    s[s.length - 1] = logicalIndex[logicalIndex.length - 2];
+    return s;
   }
 
   /** The operand's index: its batch dims right-aligned to the result's (size 1 broadcast), then the two matrix dims. */
