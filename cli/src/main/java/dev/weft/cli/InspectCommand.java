@@ -23,13 +23,13 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "inspect",
     mixinStandardHelpOptions = true,
-    description = "Show a model's inputs, outputs, op histogram and parameter count.",
+    description = "Show a model's inputs, outputs, op histogram and parameter count, or a bundle's target, files and program sizes.",
     footer = {"", "Examples:", "  weft inspect model.onnx", "  weft inspect model.onnx --ops", "  weft inspect model.wir --ir",
-        "  weft inspect model.onnx --json"})
+        "  weft inspect model.onnx --json", "  weft inspect out/bundle --json"})
 final class InspectCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "MODEL", description = "A .onnx, .pt (TorchScript) or .wir model.")
+  @Parameters(index = "0", paramLabel = "MODEL", description = "A .onnx, .pt (TorchScript) or .wir model, or a bundle folder (with manifest.json) from weft compile.")
   Path model;
 
   @Option(names = "--ir", description = "Print the imported graph in the .wir text form.")
@@ -44,6 +44,14 @@ final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    if (java.nio.file.Files.isDirectory(model) && java.nio.file.Files.isRegularFile(model.resolve(dev.weft.bundle.manifest.Manifest.FILE_NAME))) {
+      if (ops || ir) throw new dev.weft.bundle.WeftException(model + ": --ops and --ir apply to models, not bundle folders");
+      BundleSummary b = BundleSummary.of(model);
+      if (json) out.println(b.toJson(model.getFileName().toString()));
+      else b.print(out, model.getFileName().toString());
+      // a bundle whose files do not match its manifest would be refused by the runtime: say so in the exit code too
+      return b.allFilesOk() ? Main.OK : Main.USER_ERROR;
+    }
     if (ops) {
       List<ModelLoader.OpUse> coverage = ModelLoader.coverage(model);
       printCoverage(out, coverage);
