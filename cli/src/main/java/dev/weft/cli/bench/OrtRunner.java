@@ -96,8 +96,20 @@ final class OrtRunner implements AutoCloseable {
 
   private static Tensor fromOrt(OnnxTensor o) {
     TensorInfo info = o.getInfo();
-    DType d = DType.fromOnnx(info.onnxType.value);
-    if (d == null || d == DType.STRING) throw new WeftException("ONNX Runtime output of type " + info.onnxType + " is not compared");
+    // By the Java type: OnnxTensorType's numbering is not the ONNX proto's.
+    DType d = switch (info.type) {
+      case FLOAT -> DType.F32;
+      case DOUBLE -> DType.F64;
+      case FLOAT16 -> DType.F16;
+      case BFLOAT16 -> DType.BF16;
+      case INT8 -> DType.I8;
+      case UINT8 -> DType.U8;
+      case INT16 -> DType.I16;
+      case INT32 -> DType.I32;
+      case INT64 -> DType.I64;
+      case BOOL -> DType.BOOL;
+      default -> throw new WeftException("ONNX Runtime output of type " + info.type + " is not compared");
+    };
     Tensor t = Tensor.zeros(d, info.getShape());
     ByteBuffer b = o.getByteBuffer().order(ByteOrder.nativeOrder());
     MemorySegment.copy(MemorySegment.ofBuffer(b), 0, t.data(), 0, t.byteSize());

@@ -39,7 +39,9 @@ final class OutputDiff {
     for (long i = 0; i < a.size(); i++) {
       double x = a.getDouble(i);
       double y = b.getDouble(i);
-      if (Double.isNaN(x) != Double.isNaN(y)) return new Entry(name, Double.NaN, "NaN at element " + i);
+      if (Double.isNaN(x) != Double.isNaN(y)) {
+        return new Entry(name, Double.NaN, (Double.isNaN(x) ? "Weft" : "ONNX Runtime") + " has NaN at element " + i);
+      }
       if (Double.isNaN(x) || x == y) continue;
       max = Math.max(max, Math.abs(x - y));
     }
