@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
     versionProvider = VersionProvider.class,
     description = "Weft: compile and run ML models (ONNX, TorchScript, .wir) on CPUs and GPUs.",
     subcommands = {InspectCommand.class, RunCommand.class, CompileCommand.class, OptimizeCommand.class, ExportCommand.class, ConformanceCommand.class, DebugNumericsCommand.class,
+        dev.weft.cli.bench.BenchCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Examples:", "  weft inspect model.onnx --ops", "  weft run examples/mlp/model.wir --inputs examples/mlp/inputs --outputs out/mlp",
         "  weft optimize model.onnx -o model.opt.wir --timing", "  weft export model.onnx -o out/model.onnx"})

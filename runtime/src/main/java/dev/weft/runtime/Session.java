@@ -135,7 +135,20 @@ public final class Session implements AutoCloseable {
    *
    * @throws InputMismatchException naming the input (and axis) that does not fit
    */
-  public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+  public Map<String, Tensor> run(Map<String, Tensor> inputs) { return run(inputs, null); }
+
+  /** Receives the wall time of each step of a timed run; {@code step} indexes the program's steps. */
+  @FunctionalInterface
+  public interface StepTimer {
+    void step(int step, long nanos);
+  }
+
+  /**
+   * {@link #run(Map)}, and with a non-null {@code timer} each step is timed on its own: the queue
+   * is synchronized after every step and nothing is replayed from a recording, so a timed run is
+   * slower than a plain one on devices that record (for profiling, not for latency).
+   */
+  public Map<String, Tensor> run(Map<String, Tensor> inputs, StepTimer timer) {
     Map<String, Long> manifestBinding = binder.bind(inputs);
     Map<String, long[]> shapes = new HashMap<>();
     inputs.forEach((k, t) -> shapes.put(k, t.shape()));
@@ -158,7 +171,7 @@ public final class Session implements AutoCloseable {
     try {
       ctx = idle.pollFirst();
       if (ctx == null) ctx = new RunContext(device, prepared, weights);
-      Map<String, Tensor> out = execute(ctx, inputs, binding, dimValues);
+      Map<String, Tensor> out = execute(ctx, inputs, binding, dimValues, timer);
       healthy = true;
       return out;
     } finally {
@@ -171,17 +184,21 @@ public final class Session implements AutoCloseable {
     }
   }
 
-  private Map<String, Tensor> execute(RunContext ctx, Map<String, Tensor> inputs, Map<String, Long> binding, long[] dimValues) {
+  private Map<String, Tensor> execute(RunContext ctx, Map<String, Tensor> inputs, Map<String, Long> binding, long[] dimValues,
+      StepTimer timer) {
     Queue q = ctx.queue;
     for (int i : inputIndices) {
       Tensor t = inputs.get(prepared.buffers.get(i).name());
       q.copyIn(t.data(), ctx.addresses[i], t.byteSize());
     }
-    if (record) {
+    if (timer != null) {
+      q.synchronize();
+      enqueueSteps(ctx, binding, dimValues, timer);
+    } else if (record) {
       List<Long> key = Arrays.stream(dimValues).boxed().toList();
-      ctx.recording(key, () -> q.record(() -> enqueueSteps(ctx, binding, dimValues))).replay();
+      ctx.recording(key, () -> q.record(() -> enqueueSteps(ctx, binding, dimValues, null))).replay();
     } else {
-      enqueueSteps(ctx, binding, dimValues);
+      enqueueSteps(ctx, binding, dimValues, null);
     }
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (int i : outputIndices) {
@@ -194,11 +211,13 @@ public final class Session implements AutoCloseable {
     return out;
   }
 
-  private void enqueueSteps(RunContext ctx, Map<String, Long> binding, long[] dimValues) {
+  private void enqueueSteps(RunContext ctx, Map<String, Long> binding, long[] dimValues, StepTimer timer) {
     Queue q = ctx.queue;
     long[] addr = ctx.addresses;
-    for (PreparedProgram.Op op : prepared.ops) {
-      switch (op) {
+    List<PreparedProgram.Op> ops = prepared.ops;
+    for (int k = 0; k < ops.size(); k++) {
+      long t0 = timer == null ? 0 : System.nanoTime();
+      switch (ops.get(k)) {
         case PreparedProgram.Launch l -> {
           long extent = l.extent().evaluate(binding);
           if (extent == 0) continue;
@@ -212,6 +231,10 @@ public final class Session implements AutoCloseable {
           long bytes = c.bytes().evaluate(binding);
           if (bytes > 0) q.copy(addr[c.src()], addr[c.dst()], bytes);
         }
+      }
+      if (timer != null) {
+        q.synchronize();
+        timer.step(k, System.nanoTime() - t0);
       }
     }
   }

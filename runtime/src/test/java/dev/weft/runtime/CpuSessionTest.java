@@ -55,6 +55,23 @@ class CpuSessionTest {
   }
 
   @Test
+  void timedRunReportsEveryStepOnceAndComputesTheSame() {
+    try (Bundle b = Bundle.load(bundleDir); Session s = b.session("cpu")) {
+      int steps = b.program(s.rank()).steps().size();
+      Map<String, Tensor> in = TestBundles.inputs(3, 5, 7);
+      List<Integer> seen = new ArrayList<>();
+      Map<String, Tensor> out = s.run(in, (step, nanos) -> {
+        assertTrue(nanos >= 0, "step " + step + " took " + nanos + " ns");
+        seen.add(step);
+      });
+      assertOutputs(in, out);
+      List<Integer> all = new ArrayList<>();
+      for (int i = 0; i < steps; i++) all.add(i);
+      assertEquals(all, seen, "each step, in program order");
+    }
+  }
+
+  @Test
   void oneSessionServesManyThreads() throws Exception {
     try (Bundle b = Bundle.load(bundleDir); Session s = b.session("cpu")) {
       ExecutorService pool = Executors.newFixedThreadPool(8);
