@@ -209,6 +209,45 @@ class CpuSessionTest {
     }
   }
 
+  @Test
+  void badKernelLibrariesAreNamedErrors() throws Exception {
+    Path garbage = Files.write(tmp.resolve("garbage.so"), new byte[] {1, 2, 3, 4});
+    try (Bundle b = Bundle.load(TestBundles.writeCpu(tmp.resolve("garbage-bundle"), garbage, 1))) {
+      BundleException e = assertThrows(BundleException.class, () -> b.session("cpu"));
+      assertTrue(e.getMessage().startsWith("ranks/0/kernels.so: cannot be loaded as a shared library"), e.getMessage());
+    }
+    Path noAbi = NativeBuild.sharedLibrary(tmp, "noabi.so", "void weft_add(void) {}\n");
+    try (Bundle b = Bundle.load(TestBundles.writeCpu(tmp.resolve("noabi-bundle"), noAbi, 1))) {
+      assertEquals("ranks/0/kernels.so: no weft_abi_version symbol (not a Weft kernel library)",
+          assertThrows(BundleException.class, () -> b.session("cpu")).getMessage());
+    }
+    Path missing = NativeBuild.sharedLibrary(tmp, "missing.so",
+        TestBundles.KERNELS_C.replace("void weft_rowsum(", "void weft_rowsum_renamed("));
+    try (Bundle b = Bundle.load(TestBundles.writeCpu(tmp.resolve("missing-bundle"), missing, 1))) {
+      assertEquals("ranks/0/kernels.so: no kernel symbol weft_rowsum",
+          assertThrows(BundleException.class, () -> b.session("cpu")).getMessage());
+    }
+  }
+
+  @Test
+  void weightsThatDoNotMatchTheProgramAreNamed() throws IOException {
+    Path copy = copyBundle("bad-weights");
+    Path w = copy.resolve("ranks/0/weights.safetensors");
+    dev.weft.bundle.safetensors.Safetensors.write(w, Map.of("w", Tensor.of(DType.F32, new long[] {2}, 1, 2)));
+    // Re-record the hash so the load gets past the integrity check to the content check.
+    Path m = copy.resolve("manifest.json");
+    String text = Files.readString(m);
+    String old;
+    try (Bundle original = Bundle.load(bundleDir)) {
+      old = original.manifest().files().get("ranks/0/weights.safetensors");
+    }
+    Files.writeString(m, text.replace(old, dev.weft.bundle.FileHashes.sha256(w)));
+    try (Bundle b = Bundle.load(copy)) {
+      assertEquals("ranks/0/weights.safetensors: tensor \"w\" is float32[2], the program's buffer is bfloat16[2]",
+          assertThrows(BundleException.class, () -> b.session("cpu")).getMessage());
+    }
+  }
+
   private static Path copyBundle(String name) throws IOException {
     Path dst = tmp.resolve(name);
     try (var walk = Files.walk(bundleDir)) {

@@ -129,6 +129,24 @@ final class TestBundles {
     return dir;
   }
 
+  /** A fake GPU kernel file: its manifest entry and its bytes. */
+  record FakeImage(String format, String arch, String content) {}
+
+  /** Writes a one-rank GPU bundle whose kernels are the given fake images. */
+  static Path writeGpu(Path dir, String kind, String arch, Map<String, String> toolchain, List<FakeImage> images) {
+    BundleWriter w = BundleWriter.create(dir);
+    w.writeProgram(0, program(true));
+    w.writeWeights(0, new LinkedHashMap<>(weights()));
+    List<KernelImage> entries = new ArrayList<>();
+    for (FakeImage img : images) {
+      String path = "ranks/0/kernels." + img.arch() + "." + img.format();
+      w.writeString(path, img.content());
+      entries.add(new KernelImage(path, img.format(), img.arch()));
+    }
+    w.finish(manifest(kind, arch, toolchain, List.of(RankEntry.standard(0, 0, entries, true)), Mesh.single()));
+    return dir;
+  }
+
   /** Random inputs of the given size. */
   static Map<String, Tensor> inputs(int batch, int n, long seed) {
     java.util.Random r = new java.util.Random(seed);

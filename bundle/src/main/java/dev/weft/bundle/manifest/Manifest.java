@@ -43,6 +43,45 @@ public record Manifest(int formatVersion, String compilerVersion, Target target,
     if (problem != null) throw new IllegalArgumentException(problem);
   }
 
+  public static Builder builder() { return new Builder(); }
+
+  /**
+   * Collects a manifest's parts; {@link #build} validates. The file table is left empty:
+   * {@code BundleWriter.finish} fills it with the files actually written.
+   */
+  public static final class Builder {
+    private String compilerVersion = "unknown";
+    private Target target;
+    private Toolchain toolchain = Toolchain.of("unknown", Map.of(Toolchain.KERNEL_ABI, "1"));
+    private Mesh mesh = Mesh.single();
+    private final List<TensorSpec> inputs = new java.util.ArrayList<>();
+    private final List<TensorSpec> outputs = new java.util.ArrayList<>();
+    private final List<ShapeProfile> profiles = new java.util.ArrayList<>();
+    private final List<RankEntry> ranks = new java.util.ArrayList<>();
+
+    public Builder compilerVersion(String v) { compilerVersion = v; return this; }
+
+    public Builder target(Target t) { target = t; return this; }
+
+    public Builder toolchain(Toolchain t) { toolchain = t; return this; }
+
+    public Builder mesh(Mesh m) { mesh = m; return this; }
+
+    public Builder input(TensorSpec t) { inputs.add(t); return this; }
+
+    public Builder output(TensorSpec t) { outputs.add(t); return this; }
+
+    public Builder profile(ShapeProfile p) { profiles.add(p); return this; }
+
+    public Builder rank(RankEntry r) { ranks.add(r); return this; }
+
+    /** @throws IllegalArgumentException saying what is inconsistent */
+    public Manifest build() {
+      return new Manifest(FORMAT_VERSION, compilerVersion, Objects.requireNonNull(target, "target"), toolchain, mesh, inputs,
+          outputs, profiles, Map.of(), ranks);
+    }
+  }
+
   /** The same manifest with another file table (what {@code BundleWriter} fills in). */
   public Manifest withFiles(Map<String, String> newFiles) {
     return new Manifest(formatVersion, compilerVersion, target, toolchain, mesh, inputs, outputs, profiles,

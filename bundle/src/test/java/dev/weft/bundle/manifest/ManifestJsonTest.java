@@ -42,6 +42,20 @@ class ManifestJsonTest {
     assertTrue(text.indexOf("\"ir/00-import.wir\"") < text.indexOf("\"ranks/0/kernels.so\""));
   }
 
+  @Test
+  void builderMakesTheSameManifestWithAnEmptyFileTable() {
+    Manifest m = sample();
+    Manifest.Builder b = Manifest.builder().compilerVersion(m.compilerVersion()).target(m.target()).toolchain(m.toolchain())
+        .mesh(m.mesh());
+    m.inputs().forEach(b::input);
+    m.outputs().forEach(b::output);
+    m.profiles().forEach(b::profile);
+    m.ranks().forEach(b::rank);
+    Manifest built = b.build();
+    assertTrue(built.files().isEmpty());
+    assertEquals(m, built.withFiles(m.files()));
+  }
+
   private static String error(String text) {
     return assertThrows(JsonException.class, () -> ManifestJson.read(text.getBytes(StandardCharsets.UTF_8))).getMessage();
   }
