@@ -4,8 +4,8 @@ line per model.
 
 usage: torch_eager.py PACK_DIR WEFT_JSONL
 
-For each weft line, PACK_DIR/<model>/model.pt (the corpus's TorchScript file, copied at pack
-time) is loaded with torch.jit.load and run on cuda with the same inputs (inputs.safetensors,
+For each weft line, PACK_DIR/<model>/model.pt.xz (the corpus's TorchScript file, xz-compressed
+at pack time) is loaded with torch.jit.load and run on cuda with the same inputs (inputs.safetensors,
 ordered by case.json). TorchScript's optimizer is switched off (torch.jit.optimized_execution(
 False)), so the graph runs op by op as eager PyTorch would. Timed with CUDA events, median of
 up to 200 runs after 10 warm-ups: torch_median_ms keeps inputs and outputs on the GPU;
@@ -13,7 +13,9 @@ torch_e2e_median_ms includes copying inputs in and outputs back, as weft_median_
 Without torch, CUDA or model.pt the line says why under "torch".
 """
 import json
+import lzma
 import os
+import shutil
 import statistics
 import sys
 
@@ -26,9 +28,12 @@ def torch_times(case_dir):
         return {"torch": "not importable: %s" % e}
     if not torch.cuda.is_available():
         return {"torch": "torch has no CUDA device"}
-    pt = os.path.join(case_dir, "model.pt")
-    if not os.path.exists(pt):
-        return {"torch": "no model.pt in the pack"}
+    packed = os.path.join(case_dir, "model.pt.xz")
+    if not os.path.exists(packed):
+        return {"torch": "no model.pt.xz in the pack (left out to fit the carry)"}
+    pt = os.path.join("/tmp", "weft-%s.pt" % os.path.basename(case_dir))
+    with lzma.open(packed) as src, open(pt, "wb") as dst:
+        shutil.copyfileobj(src, dst)
     with open(os.path.join(case_dir, "case.json")) as f:
         case = json.load(f)
     arrays = load_file(os.path.join(case_dir, "inputs.safetensors"))
