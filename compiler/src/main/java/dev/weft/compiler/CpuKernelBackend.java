@@ -7,6 +7,7 @@ import dev.weft.codegen.llvm.CompileResult;
 import dev.weft.codegen.llvm.EmitKind;
 import dev.weft.codegen.llvm.Lld;
 import dev.weft.codegen.target.Target;
+import dev.weft.compiler.cache.KernelCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,7 +19,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** Host kernels: one object per kernel, optimized at O3 for the host CPU, linked into kernels.so. */
+/**
+ * Host kernels: one object per kernel, optimized at O3 for the host CPU, linked into kernels.so.
+ * Objects come from the kernel cache when their unoptimized bitcode was compiled before.
+ */
 final class CpuKernelBackend extends LlvmKernelBackend {
   private final String name;
 
@@ -41,7 +45,13 @@ final class CpuKernelBackend extends LlvmKernelBackend {
     for (int i = 0; i < kernels.size(); i++) {
       requests.add(new CompileRequest(kernels.get(i).name(), target.spec(), bitcode.get(i), true, EmitKind.OBJECT));
     }
-    List<CompileResult> objects = Codegen.compileAll(requests);
+    KernelCache cache = KernelCache.open();
+    List<CompileResult> objects;
+    try {
+      objects = Codegen.compileAll(requests, name, cache);
+    } finally {
+      cache.finishBuild();
+    }
     Path dir = null;
     try {
       dir = Files.createTempDirectory("weft-link");
