@@ -62,6 +62,11 @@ final class Codegen {
     return out;
   }
 
+  /** The per-kernel note saying where its object came from (a cached result carries no LLVM time). */
+  static String cacheNote(CompileResult r) {
+    return r.optimizeNanos() == 0 && r.emitNanos() == 0 ? "cache=hit" : String.format(java.util.Locale.ROOT, "cache=miss llvm_ms=%.1f", r.millis());
+  }
+
   /** Everything one request's output depends on: its unoptimized bitcode, target, CPU, features, passes, emit kind. */
   static String key(CompileRequest r, String targetName) {
     return spec(CacheKey.start("request"), r.spec(), targetName)

@@ -67,7 +67,9 @@ final class CpuKernelBackend extends LlvmKernelBackend {
       Map<String, String> tool = new TreeMap<>();
       tool.put("llvm", "20.1.7");
       tool.put("cpu", target.spec().cpu());
-      return new Built(List.of(new Image("kernels.so", "so", arch(), bytes)), Map.of(), tool);
+      Map<String, String> notes = new TreeMap<>();
+      for (CompileResult r : objects.subList(1, objects.size())) notes.put(r.kernel(), Codegen.cacheNote(r));  // [0] is the ABI object, not a kernel
+      return new Built(List.of(new Image("kernels.so", "so", arch(), bytes)), notes, tool);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {

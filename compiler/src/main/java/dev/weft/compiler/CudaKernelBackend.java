@@ -54,13 +54,15 @@ final class CudaKernelBackend extends LlvmKernelBackend {
     List<Image> images = new ArrayList<>();
     images.add(new Image("kernels.ptx", "ptx", sm, ptx.getBytes(StandardCharsets.UTF_8)));
     Map<String, String> notes = new TreeMap<>();
+    String cacheNote = KernelCache.lastBuild().hits() > 0 ? "cache=hit" : "cache=miss";
+    for (String n : names) notes.put(n, cacheNote);
     Map<String, String> tool = new TreeMap<>();
     tool.put("llvm", "20.1.7");
     if (Ptxas.available()) {
       Ptxas.Result r = Ptxas.assemble(ptx, sm);
       images.add(new Image("kernels.cubin", "cubin", sm, r.cubin()));
       for (Ptxas.KernelStats s : r.kernels()) {
-        notes.put(s.kernel(), "registers=" + s.registers() + " spill_stores=" + s.spillStoreBytes() + " spill_loads=" + s.spillLoadBytes());
+        notes.merge(s.kernel(), "registers=" + s.registers() + " spill_stores=" + s.spillStoreBytes() + " spill_loads=" + s.spillLoadBytes(), (a, b) -> a + " " + b);
       }
       tool.put("ptxas", "present");
     }

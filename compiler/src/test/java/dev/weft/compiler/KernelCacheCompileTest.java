@@ -50,12 +50,15 @@ class KernelCacheCompileTest {
     Map<String, String> first = compile("b1");
     CacheStats cold = KernelCache.lastBuild();
     assertEquals(0, cold.hits(), "empty cache: " + cold);
+    assertTrue(last.built().kernelNotes().values().stream().allMatch(n -> n.startsWith("cache=miss llvm_ms=")), last.built().kernelNotes().toString());
     assertTrue(cold.misses() >= 3, "several kernels (and the ABI object) compiled: " + cold);
 
     Map<String, String> second = compile("b2");
     CacheStats warm = KernelCache.lastBuild();
     assertEquals(new CacheStats(cold.misses(), 0, 0), warm, "every object from the cache");
     assertEquals(first, second, "same bundle bytes, file by file");
+    assertEquals(last.lowered().kernels().size(), last.built().kernelNotes().size(), last.built().kernelNotes().toString());
+    assertTrue(last.built().kernelNotes().values().stream().allMatch("cache=hit"::equals), last.built().kernelNotes().toString());
 
     Path entry;
     try (Stream<Path> s = Files.walk(tmp.resolve("cache"))) {
@@ -82,8 +85,11 @@ class KernelCacheCompileTest {
     assertTrue(s.misses() >= 3, s.toString());
   }
 
+  private Compiler.Compilation last;
+
   private Map<String, String> compile(String name) {
     Compiler.Compilation c = Compiler.compile(model(), CompileOptions.cpu(), null);
+    last = c;
     Path dir = tmp.resolve(name);
     BundleOutput.write(c, dir);
     return digests(dir);
