@@ -75,6 +75,23 @@ class KernelCacheCompileTest {
     assertEquals(new CacheStats(cold.misses(), 0, 0), KernelCache.lastBuild(), "the damaged entry was rewritten");
   }
 
+  /** GPU backends cache their whole linked emission (PTX; AMDGPU object): one entry, hit the second time. */
+  @Test
+  void gpuLinkedEmissionIsCachedWhole() {
+    for (String target : List.of("cuda:sm_90", "rocm:gfx942")) {
+      CompileOptions options = new CompileOptions(target, ShapeProfile.NONE, null, "fp32");
+      Compiler.Compilation a = Compiler.compile(model(), options, null);
+      assertEquals(new CacheStats(0, 1, 0), KernelCache.lastBuild(), target);
+      Compiler.Compilation b = Compiler.compile(model(), options, null);
+      assertEquals(new CacheStats(1, 0, 0), KernelCache.lastBuild(), target);
+      assertEquals(a.built().images().size(), b.built().images().size());
+      for (int i = 0; i < a.built().images().size(); i++) {
+        assertTrue(java.util.Arrays.equals(a.built().images().get(i).bytes(), b.built().images().get(i).bytes()), target + " image " + i);
+      }
+      assertTrue(b.built().kernelNotes().values().stream().allMatch(n -> n.startsWith("cache=hit")), b.built().kernelNotes().toString());
+    }
+  }
+
   @Test
   void offSwitchCompilesEverything() {
     System.setProperty("weft.cache", "off");
