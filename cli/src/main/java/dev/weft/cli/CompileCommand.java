@@ -58,6 +58,7 @@ final class CompileCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     Compiler.Compilation c = Compiler.compile(Weft.load(model, options.shapes(), null), options,
         quiet || json ? null : s -> out.println("  " + s));
+    dev.weft.compiler.cache.CacheStats cache = dev.weft.compiler.cache.KernelCache.lastBuild();
     Manifest m = BundleOutput.write(c, output);
     double ms = (System.nanoTime() - t0) / 1e6;
     if (json) {
@@ -66,7 +67,8 @@ final class CompileCommand implements Callable<Integer> {
       out.println(new Json.Obj().put("bundle", output.toString()).put("target", c.target())
           .put("kernels", c.lowered().kernels().size()).put("steps", c.lowered().steps().size())
           .put("arena_bytes", c.plan().arenaBytes()).put("naive_bytes", c.plan().naiveBytes())
-          .put("files", m.files().size()).put("stage_ms", stages).put("wall_ms", ms));
+          .put("files", m.files().size()).put("kernel_cache_hits", cache.hits()).put("kernel_cache_misses", cache.misses())
+          .put("stage_ms", stages).put("wall_ms", ms));
     } else if (!quiet) {
       out.printf("compiled %s for %s: %d kernels, arena %d bytes (no reuse: %d), %d files in %s, %.0f ms %s%n",
           model.getFileName(), c.target(), c.lowered().kernels().size(), c.plan().arenaBytes(), c.plan().naiveBytes(),

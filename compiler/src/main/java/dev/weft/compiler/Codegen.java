@@ -3,13 +3,19 @@ package dev.weft.compiler;
 import dev.weft.codegen.llvm.CompileRequest;
 import dev.weft.codegen.llvm.CompileResult;
 import dev.weft.codegen.llvm.Compiler;
+import dev.weft.codegen.llvm.LlvmToolchain;
+import dev.weft.codegen.llvm.TargetSpec;
+import dev.weft.compiler.cache.CacheKey;
+import dev.weft.compiler.cache.KernelCache;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The process-wide LLVM code generator: in-process threads by default (fast: the compile-time
  * targets), worker processes with {@code -Dweft.codegen=workers} (an LLVM abort becomes an
- * error naming the kernel, with its IR saved under the reproducer folder).
+ * error naming the kernel, with its IR saved under the reproducer folder). With a kernel cache,
+ * only the requests whose output is not cached reach LLVM.
  */
 final class Codegen {
   private static Compiler shared;
@@ -23,5 +29,61 @@ final class Codegen {
       shared = Compiler.create(workers ? Compiler.Mode.WORKERS : Compiler.Mode.IN_PROCESS, Compiler.defaultParallelism(), repro);
     }
     return shared.compileAll(requests);
+  }
+
+  /**
+   * The outputs of {@code requests}, in order: cached ones read from {@code cache}, the rest
+   * compiled together (in parallel) and stored. Cached results report zero LLVM time.
+   */
+  static List<CompileResult> compileAll(List<CompileRequest> requests, String targetName, KernelCache cache) {
+    List<CompileResult> out = new ArrayList<>(requests.size());
+    List<String> keys = new ArrayList<>(requests.size());
+    List<CompileRequest> missing = new ArrayList<>();
+    List<Integer> missingAt = new ArrayList<>();
+    for (int i = 0; i < requests.size(); i++) {
+      CompileRequest r = requests.get(i);
+      String key = key(r, targetName);
+      keys.add(key);
+      byte[] hit = cache.get(key);
+      out.add(hit == null ? null : new CompileResult(r.kernel(), r.emit(), hit, 0, 0));
+      if (hit == null) {
+        missing.add(r);
+        missingAt.add(i);
+      }
+    }
+    if (!missing.isEmpty()) {
+      List<CompileResult> made = compileAll(missing);
+      for (int j = 0; j < made.size(); j++) {
+        int i = missingAt.get(j);
+        out.set(i, made.get(j));
+        cache.put(keys.get(i), made.get(j).output());
+      }
+    }
+    return out;
+  }
+
+  /** The per-kernel note saying where its object came from (a cached result carries no LLVM time). */
+  static String cacheNote(CompileResult r) {
+    return r.optimizeNanos() == 0 && r.emitNanos() == 0 ? "cache=hit" : String.format(java.util.Locale.ROOT, "cache=miss llvm_ms=%.1f", r.millis());
+  }
+
+  /** Everything one request's output depends on: its unoptimized bitcode, target, CPU, features, passes, emit kind. */
+  static String key(CompileRequest r, String targetName) {
+    return spec(CacheKey.start("request"), r.spec(), targetName)
+        .add(r.optimize() ? LlvmToolchain.PIPELINE : "no-optimize")
+        .add(r.emit().name())
+        .add(r.bitcode())
+        .hex();
+  }
+
+  /** A key for a whole linked GPU emission: the target and every kernel's bitcode, in order. */
+  static String linkedKey(String purpose, TargetSpec spec, String targetName, List<byte[]> bitcode) {
+    CacheKey k = spec(CacheKey.start(purpose), spec, targetName).add(LlvmToolchain.PIPELINE).add(Integer.toString(bitcode.size()));
+    for (byte[] b : bitcode) k.add(b);
+    return k.hex();
+  }
+
+  private static CacheKey spec(CacheKey k, TargetSpec spec, String targetName) {
+    return k.add(targetName).add(spec.triple()).add(spec.cpu()).add(spec.features());
   }
 }

@@ -48,6 +48,8 @@ public final class Compiler {
     say.accept("compiling " + lowered.kernels().size() + " kernels for " + backend.target());
     KernelBackend.Built built = backend.build(lowered.kernels());
     times.put("codegen", ms(t3));
+    dev.weft.compiler.cache.CacheStats cache = dev.weft.compiler.cache.KernelCache.lastBuild();
+    say.accept("kernel cache: " + cache);
     return new Compilation(backend.target(), lowered, plan, built, ir, times, options, module);
   }
 

@@ -7,6 +7,7 @@ import dev.weft.codegen.llvm.CompileResult;
 import dev.weft.codegen.llvm.EmitKind;
 import dev.weft.codegen.llvm.Lld;
 import dev.weft.codegen.target.Target;
+import dev.weft.compiler.cache.KernelCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,7 +19,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** Host kernels: one object per kernel, optimized at O3 for the host CPU, linked into kernels.so. */
+/**
+ * Host kernels: one object per kernel, optimized at O3 for the host CPU, linked into kernels.so.
+ * Objects come from the kernel cache when their unoptimized bitcode was compiled before.
+ */
 final class CpuKernelBackend extends LlvmKernelBackend {
   private final String name;
 
@@ -41,7 +45,13 @@ final class CpuKernelBackend extends LlvmKernelBackend {
     for (int i = 0; i < kernels.size(); i++) {
       requests.add(new CompileRequest(kernels.get(i).name(), target.spec(), bitcode.get(i), true, EmitKind.OBJECT));
     }
-    List<CompileResult> objects = Codegen.compileAll(requests);
+    KernelCache cache = KernelCache.open();
+    List<CompileResult> objects;
+    try {
+      objects = Codegen.compileAll(requests, name, cache);
+    } finally {
+      cache.finishBuild();
+    }
     Path dir = null;
     try {
       dir = Files.createTempDirectory("weft-link");
@@ -57,7 +67,9 @@ final class CpuKernelBackend extends LlvmKernelBackend {
       Map<String, String> tool = new TreeMap<>();
       tool.put("llvm", "20.1.7");
       tool.put("cpu", target.spec().cpu());
-      return new Built(List.of(new Image("kernels.so", "so", arch(), bytes)), Map.of(), tool);
+      Map<String, String> notes = new TreeMap<>();
+      for (CompileResult r : objects.subList(1, objects.size())) notes.put(r.kernel(), Codegen.cacheNote(r));  // [0] is the ABI object, not a kernel
+      return new Built(List.of(new Image("kernels.so", "so", arch(), bytes)), notes, tool);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {

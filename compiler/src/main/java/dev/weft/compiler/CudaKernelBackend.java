@@ -5,6 +5,7 @@ import dev.weft.codegen.llvm.LlvmToolchain;
 import dev.weft.codegen.llvm.OwnedModule;
 import dev.weft.codegen.llvm.Ptxas;
 import dev.weft.codegen.target.Target;
+import dev.weft.compiler.cache.KernelCache;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,8 @@ import java.util.TreeMap;
 /**
  * NVPTX kernels: all kernels linked into one module, optimized, printed as one kernels.ptx;
  * where ptxas is installed also kernels.cubin, with each kernel's registers and spills recorded.
+ * The linked PTX is cached under a key over every kernel's bitcode (one changed kernel recompiles
+ * the whole module, as the module is optimized as one).
  */
 final class CudaKernelBackend extends LlvmKernelBackend {
   private final String name;
@@ -35,21 +38,31 @@ final class CudaKernelBackend extends LlvmKernelBackend {
   public Built build(List<Kernel> kernels) {
     List<byte[]> bitcode = bitcode(kernels);
     List<String> names = kernels.stream().map(Kernel::name).toList();
+    KernelCache cache = KernelCache.open();
     String ptx;
-    try (OwnedModule linked = LlvmToolchain.link(bitcode, names, "kernels")) {
-      LlvmToolchain.optimize(linked.module(), target.spec());
-      ptx = LlvmToolchain.emitAssembly(linked.module(), target.spec());
+    try {
+      byte[] text = cache.getOrCompile(Codegen.linkedKey("linked-ptx", target.spec(), name, bitcode), () -> {
+        try (OwnedModule linked = LlvmToolchain.link(bitcode, names, "kernels")) {
+          LlvmToolchain.optimize(linked.module(), target.spec());
+          return LlvmToolchain.emitAssembly(linked.module(), target.spec()).getBytes(StandardCharsets.UTF_8);
+        }
+      });
+      ptx = new String(text, StandardCharsets.UTF_8);
+    } finally {
+      cache.finishBuild();
     }
     List<Image> images = new ArrayList<>();
     images.add(new Image("kernels.ptx", "ptx", sm, ptx.getBytes(StandardCharsets.UTF_8)));
     Map<String, String> notes = new TreeMap<>();
+    String cacheNote = KernelCache.lastBuild().hits() > 0 ? "cache=hit" : "cache=miss";
+    for (String n : names) notes.put(n, cacheNote);
     Map<String, String> tool = new TreeMap<>();
     tool.put("llvm", "20.1.7");
     if (Ptxas.available()) {
       Ptxas.Result r = Ptxas.assemble(ptx, sm);
       images.add(new Image("kernels.cubin", "cubin", sm, r.cubin()));
       for (Ptxas.KernelStats s : r.kernels()) {
-        notes.put(s.kernel(), "registers=" + s.registers() + " spill_stores=" + s.spillStoreBytes() + " spill_loads=" + s.spillLoadBytes());
+        notes.merge(s.kernel(), "registers=" + s.registers() + " spill_stores=" + s.spillStoreBytes() + " spill_loads=" + s.spillLoadBytes(), (a, b) -> a + " " + b);
       }
       tool.put("ptxas", "present");
     }

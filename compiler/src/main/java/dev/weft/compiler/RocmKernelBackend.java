@@ -5,6 +5,7 @@ import dev.weft.codegen.llvm.Lld;
 import dev.weft.codegen.llvm.LlvmToolchain;
 import dev.weft.codegen.llvm.OwnedModule;
 import dev.weft.codegen.target.Target;
+import dev.weft.compiler.cache.KernelCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** AMDGPU kernels: linked into one module, emitted as one code object, linked to kernels.hsaco with ld.lld. */
+/**
+ * AMDGPU kernels: linked into one module, emitted as one code object (cached under a key over
+ * every kernel's bitcode), linked to kernels.hsaco with ld.lld.
+ */
 final class RocmKernelBackend extends LlvmKernelBackend {
   private final String name;
   private final String gfx;
@@ -33,10 +37,17 @@ final class RocmKernelBackend extends LlvmKernelBackend {
   @Override
   public Built build(List<Kernel> kernels) {
     List<byte[]> bitcode = bitcode(kernels);
+    KernelCache cache = KernelCache.open();
     byte[] object;
-    try (OwnedModule linked = LlvmToolchain.link(bitcode, kernels.stream().map(Kernel::name).toList(), "kernels")) {
-      LlvmToolchain.optimize(linked.module(), target.spec());
-      object = LlvmToolchain.emitObject(linked.module(), target.spec());
+    try {
+      object = cache.getOrCompile(Codegen.linkedKey("linked-amdgpu-object", target.spec(), name, bitcode), () -> {
+        try (OwnedModule linked = LlvmToolchain.link(bitcode, kernels.stream().map(Kernel::name).toList(), "kernels")) {
+          LlvmToolchain.optimize(linked.module(), target.spec());
+          return LlvmToolchain.emitObject(linked.module(), target.spec());
+        }
+      });
+    } finally {
+      cache.finishBuild();
     }
     Path dir = null;
     try {
