@@ -176,9 +176,9 @@ public final class ConvOps implements OpLibrary {
 
   // ---- conv_transpose ----
 
-  record TGeom(long[] in, long[] kernel, long[] strides, long[] dilations, long[] padBegin, long[] out) {}
+  public record TGeom(long[] in, long[] kernel, long[] strides, long[] dilations, long[] padBegin, long[] out) {}
 
-  static TGeom transposeGeometry(dev.weft.ir.Attrs a, long[] in, long[] k) {
+  public static TGeom transposeGeometry(dev.weft.ir.Attrs a, long[] in, long[] k) {
     int r = in.length;
     long[] s = Window.fill(a.getInts("strides"), r, 1, "strides");
     long[] d = Window.fill(a.getInts("dilations"), r, 1, "dilations");

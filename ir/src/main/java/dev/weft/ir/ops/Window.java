@@ -25,7 +25,7 @@ public record Window(int rank, long[] in, long[] kernel, long[] strides, long[] 
   }
 
   /** Geometry for static spatial sizes {@code in} and kernel sizes {@code kernel}. */
-  static Window of(Attrs a, long[] in, long[] kernel) {
+  public static Window of(Attrs a, long[] in, long[] kernel) {
     int r = in.length;
     long[] s = fill(a.getInts("strides"), r, 1, "strides");
     long[] d = fill(a.getInts("dilations"), r, 1, "dilations");
