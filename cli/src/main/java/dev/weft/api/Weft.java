@@ -12,10 +12,8 @@ import dev.weft.ir.Shape;
 import dev.weft.ir.TensorType;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 
 /**
  * The embedding API, what the CLI itself calls:
@@ -54,11 +52,8 @@ public final class Weft {
 
   /** A shape profile that fixes every input to the given tensors' shapes (compile-on-the-fly for `weft run`). */
   public static ShapeProfile profileOf(List<String> names, List<Tensor> tensors) {
-    List<String> parts = new ArrayList<>();
-    for (int i = 0; i < names.size() && i < tensors.size(); i++) {
-      String dims = Arrays.stream(tensors.get(i).shape()).mapToObj(Long::toString).collect(Collectors.joining("x"));
-      parts.add(names.get(i) + "=" + dims);
-    }
-    return ShapeProfile.parse(String.join(",", parts));
+    java.util.Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < names.size() && i < tensors.size(); i++) shapes.put(names.get(i), tensors.get(i).shape());
+    return new ShapeProfile(shapes, shapes);
   }
 }

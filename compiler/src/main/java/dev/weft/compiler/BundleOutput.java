@@ -49,7 +49,7 @@ public final class BundleOutput {
     boolean hasWeights = !weights.isEmpty();
     if (hasWeights) w.writeWeights(0, weights);
     for (Map.Entry<String, String> e : c.irAfterStage().entrySet()) w.writeString("ir/" + e.getKey() + ".wir", e.getValue());
-    KernelBackend backend = Backends.forTarget(c.target());
+    KernelBackend backend = c.backend();
     Map<String, String> tool = new TreeMap<>(c.built().toolchain());
     tool.put(Toolchain.KERNEL_ABI, "1");
     String fingerprint = "weft-" + COMPILER_VERSION + "+llvm-20.1.7";

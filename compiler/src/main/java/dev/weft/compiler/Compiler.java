@@ -18,9 +18,12 @@ public final class Compiler {
   private Compiler() {}
 
   /** Stage timings in milliseconds, in order, and the IR text after each graph stage. */
-  public record Compilation(String target, ProgramLowering.Result lowered, ArenaPlanner.Plan plan, KernelBackend.Built built,
+  public record Compilation(KernelBackend backend, ProgramLowering.Result lowered, ArenaPlanner.Plan plan, KernelBackend.Built built,
                             Map<String, String> irAfterStage, Map<String, Double> stageMillis, CompileOptions options,
-                            Module module) { }
+                            Module module) {
+    /** The target name as given to --target. */
+    public String target() { return backend.target(); }
+  }
 
   public static Compilation compile(Module module, CompileOptions options, Consumer<String> progress) {
     Consumer<String> say = progress == null ? s -> { } : progress;
@@ -50,7 +53,7 @@ public final class Compiler {
     times.put("codegen", ms(t3));
     dev.weft.compiler.cache.CacheStats cache = dev.weft.compiler.cache.KernelCache.lastBuild();
     say.accept("kernel cache: " + cache);
-    return new Compilation(backend.target(), lowered, plan, built, ir, times, options, module);
+    return new Compilation(backend, lowered, plan, built, ir, times, options, module);
   }
 
   private static double ms(long since) { return (System.nanoTime() - since) / 1e6; }

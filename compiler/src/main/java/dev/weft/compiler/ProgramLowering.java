@@ -33,9 +33,12 @@ public final class ProgramLowering {
   /** Ops that only reinterpret their operand's bytes: lowered to views, not kernels. */
   static final Set<String> VIEW_OPS = Set.of("reshape", "squeeze", "unsqueeze", "flatten", "identity");
 
-  /** What lowering produced: buffers, steps, kernels and weights (by buffer name). */
+  /** What lowering produced: buffers, steps, kernels, weights (by buffer name) and the groups that became launches. */
   public record Result(List<Buffer> buffers, List<Step> steps, List<Kernel> kernels, Map<String, Tensor> weights,
-                       Map<String, Integer> stepOfKernel) { }
+                       Map<String, Integer> stepOfKernel, List<KernelGroup> groups) { }
+
+  /** A graph node lowered to launches: the launches' group name, the node, its results and their buffers. */
+  public record KernelGroup(String name, Node node, List<Value> values, List<String> buffers) { }
 
   private final Graph main;
   private final boolean gpu;
@@ -46,6 +49,7 @@ public final class ProgramLowering {
   private final List<Step> steps = new ArrayList<>();
   private final List<Kernel> kernels = new ArrayList<>();
   private final Map<String, Integer> stepOfKernel = new LinkedHashMap<>();
+  private final List<KernelGroup> groups = new ArrayList<>();
   private int groupCount;
 
   private ProgramLowering(Graph main, boolean gpu, int blockSize) {
@@ -92,7 +96,7 @@ public final class ProgramLowering {
       buffers.put(dst, Buffer.output(dst, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t)));
       steps.add(new Step.Copy(src, dst, DimExpr.of(bytes(t))));
     }
-    return new Result(new ArrayList<>(buffers.values()), steps, kernels, weights, stepOfKernel);
+    return new Result(new ArrayList<>(buffers.values()), steps, kernels, weights, stepOfKernel, groups);
   }
 
   private void constant(Node n) {
@@ -155,6 +159,9 @@ public final class ProgramLowering {
       }
       names.put(v, name);
     }
+    List<String> resultBuffers = new ArrayList<>();
+    for (Value v : n.outputs()) resultBuffers.add(names.get(v));
+    groups.add(new KernelGroup(group, n, List.copyOf(n.outputs()), resultBuffers));
     List<String> nodes = new ArrayList<>();
     if (n.opName().equals(FusedOp.OP)) for (Node m : body.nodes()) nodes.add(m.describe());
     else nodes.add(n.describe());

@@ -97,7 +97,6 @@ public final class GroupLowerer {
         stores.add(new Kernel.Store(ob, f.linear(idx, shape), value(out, idx)));
       }
       int parallel = schedule(loops, stores);
-      List<Kernel.Loop> ordered = new ArrayList<>(loops);
       List<Buffer> params = new ArrayList<>();
       Set<Buffer> used = usedBuffers(stores);
       for (Value in : body.inputs()) {
@@ -119,7 +118,7 @@ public final class GroupLowerer {
         bindings.putIfAbsent(ob, body.outputs().get(k));
       }
       String kname = byShape.size() == 1 ? name : name + "_" + part;
-      kernels.add(new Kernel(kname, params, reorder(ordered, parallel), parallel, stores, source));
+      kernels.add(new Kernel(kname, params, loops, parallel, stores, source));
       part++;
     }
     return new Lowered(kernels, bindings);
@@ -158,8 +157,6 @@ public final class GroupLowerer {
     loops.addAll(ser);
     return par.size();
   }
-
-  private static List<Kernel.Loop> reorder(List<Kernel.Loop> loops, int parallel) { return loops; }
 
   private static Set<Buffer> usedBuffers(List<Kernel.Store> stores) {
     Set<Buffer> out = java.util.Collections.newSetFromMap(new IdentityHashMap<>());

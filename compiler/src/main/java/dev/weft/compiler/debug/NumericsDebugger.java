@@ -1,5 +1,7 @@
 package dev.weft.compiler.debug;
 
+import dev.weft.compiler.ProgramLowering;
+
 import dev.weft.bundle.Tensor;
 import dev.weft.bundle.WeftException;
 import dev.weft.bundle.program.Step;
@@ -40,10 +42,9 @@ public final class NumericsDebugger {
   public static NumericsReport run(Compiler.Compilation c, Map<String, Tensor> inputs, Options options) {
     long t0 = System.nanoTime();
     Graph main = c.module().main();
-    BufferValues map = BufferValues.of(main, c.plan().buffers(), c.lowered().steps());
     List<Step> steps = c.lowered().steps();
-    Map<Node, BufferValues.Group> groupOf = new IdentityHashMap<>();
-    for (BufferValues.Group g : map.groups) groupOf.put(g.node(), g);
+    Map<Node, ProgramLowering.KernelGroup> groupOf = new IdentityHashMap<>();
+    for (ProgramLowering.KernelGroup g : c.lowered().groups()) groupOf.put(g.node(), g);
     Map<Value, Integer> lastUse = lastUses(main);
     Map<Value, Object> env = new IdentityHashMap<>();
     for (Value in : main.inputs()) {
@@ -65,7 +66,7 @@ public final class NumericsDebugger {
         }
         List<Object> results = reference(interpreter, n, env);
         for (int k = 0; k < results.size(); k++) env.put(n.output(k), results.get(k));
-        BufferValues.Group g = groupOf.get(n);
+        ProgramLowering.KernelGroup g = groupOf.get(n);
         if (g != null) {
           int first = at;
           while (at < steps.size() && steps.get(at) instanceof Step.Launch l && l.group().equals(g.name())) {
@@ -83,7 +84,7 @@ public final class NumericsDebugger {
     return new NumericsReport(options.rtol(), options.atol(), launches, rows, (System.nanoTime() - t0) / 1e6);
   }
 
-  private static NumericsReport.GroupResult compare(BufferValues.Group g, int firstStep, Step.Launch launch, NativeProgram program,
+  private static NumericsReport.GroupResult compare(ProgramLowering.KernelGroup g, int firstStep, Step.Launch launch, NativeProgram program,
                                                     Map<Value, Object> env, Options o) {
     List<NumericsReport.ValueResult> values = new ArrayList<>();
     for (int k = 0; k < g.values().size(); k++) {
