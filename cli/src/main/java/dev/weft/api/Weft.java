@@ -56,4 +56,37 @@ public final class Weft {
     for (int i = 0; i < names.size() && i < tensors.size(); i++) shapes.put(names.get(i), tensors.get(i).shape());
     return new ShapeProfile(shapes, shapes);
   }
+
+  /** A bundle compiled into a temporary folder, deleted on close. */
+  public record TempBundle(Path dir, double compileMillis) implements AutoCloseable {
+    @Override
+    public void close() {
+      try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
+        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** Compiles {@code m} for {@code target}, specialized on the shapes of {@code given} (one tensor per graph input), into a temporary bundle. */
+  public static TempBundle compileFor(Module m, String target, List<Tensor> given) {
+    List<String> names = m.main().inputs().stream().map(dev.weft.ir.Value::name).toList();
+    CompileOptions options = new CompileOptions(target, profileOf(names, given), null, "fp32");
+    Path dir;
+    try {
+      dir = java.nio.file.Files.createTempDirectory("weft-bundle");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    TempBundle out = null;
+    try {
+      long t0 = System.nanoTime();
+      BundleOutput.write(Compiler.compile(m, options, null), dir);
+      out = new TempBundle(dir, (System.nanoTime() - t0) / 1e6);
+      return out;
+    } finally {
+      if (out == null) new TempBundle(dir, 0).close();
+    }
+  }
 }

@@ -55,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (Files.isDirectory(model) && Files.isRegularFile(model.resolve("manifest.json"))) return runBundle(model);
+    if (Files.isDirectory(model) && Files.isRegularFile(model.resolve("manifest.json"))) return runBundle(model, InputCheck.readAll(requireFolder()));
     if (engine == Engine.compiled) return compileAndRun();
     boolean torch = ModelLoader.formatOf(model) == ModelLoader.Format.TORCHSCRIPT;
     List<Tensor> given = torch ? InputCheck.readAll(requireFolder()) : null;
@@ -80,24 +80,14 @@ final class RunCommand implements Callable<Integer> {
   private int compileAndRun() throws IOException {
     List<Tensor> given = InputCheck.readAll(requireFolder());
     Module m = dev.weft.api.Weft.load(model, dev.weft.compiler.ShapeProfile.NONE, given);
-    List<String> names = m.main().inputs().stream().map(Value::name).toList();
-    var options = new dev.weft.compiler.CompileOptions(target, dev.weft.api.Weft.profileOf(names, given), null, "fp32");
-    Path dir = Files.createTempDirectory("weft-run");
-    try {
-      long t0 = System.nanoTime();
-      dev.weft.compiler.BundleOutput.write(dev.weft.compiler.Compiler.compile(m, options, null), dir);
-      if (!quiet) spec.commandLine().getOut().printf("compiled %s for %s in %.0f ms%n", model.getFileName(), target, (System.nanoTime() - t0) / 1e6);
-      return runBundle(dir);
-    } finally {
-      try (var s = Files.walk(dir)) {
-        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+    try (dev.weft.api.Weft.TempBundle b = dev.weft.api.Weft.compileFor(m, target, given)) {
+      if (!quiet) spec.commandLine().getOut().printf("compiled %s for %s in %.0f ms%n", model.getFileName(), target, b.compileMillis());
+      return runBundle(b.dir(), given);
     }
   }
 
   /** Runs a compiled bundle through the runtime; input_K.pb are the manifest's inputs in order. */
-  private int runBundle(Path dir) throws IOException {
-    List<Tensor> given = InputCheck.readAll(requireFolder());
+  private int runBundle(Path dir, List<Tensor> given) throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     try (dev.weft.runtime.Bundle b = dev.weft.runtime.Bundle.load(dir);
          dev.weft.runtime.Session s = b.session(device)) {

@@ -8,9 +8,6 @@ import dev.weft.bundle.manifest.Manifest;
 import dev.weft.bundle.manifest.TensorSpec;
 import dev.weft.cli.Main;
 import dev.weft.cli.ModelLoader;
-import dev.weft.compiler.BundleOutput;
-import dev.weft.compiler.CompileOptions;
-import dev.weft.compiler.Compiler;
 import dev.weft.compiler.ShapeProfile;
 import dev.weft.frontend.onnx.OnnxTestData;
 import dev.weft.ir.Module;
@@ -22,13 +19,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -152,20 +147,8 @@ public final class BenchCommand implements Callable<Integer> {
       List<String> names = m.main().inputs().stream().map(Value::name).toList();
       given = inputs != null ? readInputs(names) : InputGenerator.generate(InputGenerator.specsOf(m.main(), shapeMap), seed);
     }
-    List<String> names = m.main().inputs().stream().map(Value::name).toList();
-    var options = new CompileOptions("cpu", Weft.profileOf(names, given), null, "fp32");
-    Path dir = Files.createTempDirectory("weft-bench");
-    try {
-      long t0 = System.nanoTime();
-      BundleOutput.write(Compiler.compile(m, options, null), dir);
-      double compileMs = (System.nanoTime() - t0) / 1e6;
-      try (Bundle b = Bundle.load(dir)) {
-        return measure(b, given, onnx, nThreads, compileMs);
-      }
-    } finally {
-      try (Stream<Path> s = Files.walk(dir)) {
-        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+    try (Weft.TempBundle tb = Weft.compileFor(m, "cpu", given); Bundle b = Bundle.load(tb.dir())) {
+      return measure(b, given, onnx, nThreads, tb.compileMillis());
     }
   }
 
