@@ -4,7 +4,9 @@ import dev.weft.bundle.BundleWriter;
 import dev.weft.bundle.Tensor;
 import dev.weft.bundle.manifest.KernelImage;
 import dev.weft.bundle.manifest.Manifest;
+import dev.weft.bundle.manifest.DimRange;
 import dev.weft.bundle.manifest.Mesh;
+import dev.weft.bundle.manifest.ShapeProfile;
 import dev.weft.bundle.manifest.RankEntry;
 import dev.weft.bundle.manifest.Target;
 import dev.weft.bundle.manifest.TensorSpec;
@@ -36,6 +38,7 @@ public final class BundleOutput {
   public static Manifest write(Compiler.Compilation c, Path dir) {
     BundleWriter w = BundleWriter.create(dir);
     Program.Builder pb = Program.builder().arenaBytes(c.plan().arenaBytes());
+    for (dev.weft.bundle.program.DimSource d : c.lowered().dims()) pb.dim(d.name(), d.from(), d.axis());
     for (Buffer b : c.plan().buffers()) pb.buffer(b);
     for (Step s : c.lowered().steps()) pb.step(s);
     w.writeProgram(0, pb.build());
@@ -54,18 +57,30 @@ public final class BundleOutput {
     tool.put(Toolchain.KERNEL_ABI, "1");
     String fingerprint = "weft-" + COMPILER_VERSION + "+llvm-20.1.7";
     Manifest m = new Manifest(Manifest.FORMAT_VERSION, COMPILER_VERSION, Target.of(backend.kind(), backend.arch()),
-        Toolchain.of(fingerprint, tool), Mesh.single(), specs(c.module().main().inputs()), outputSpecs(c),
-        List.of() /* kernels are specialized: inputs are static, so no symbolic profile */, Map.of(), List.of(RankEntry.standard(0, 0, images, hasWeights)));
+        Toolchain.of(fingerprint, tool), Mesh.single(), inputSpecs(c), outputSpecs(c),
+        profiles(c), Map.of(), List.of(RankEntry.standard(0, 0, images, hasWeights)));
     return w.finish(m);
   }
 
-  private static List<TensorSpec> specs(List<Value> values) {
+  /** One profile, "default", with the range dim's min..max; none when every dim is static. */
+  private static List<ShapeProfile> profiles(Compiler.Compilation c) {
+    if (c.range() == null || c.lowered().dims().isEmpty()) return List.of();
+    return List.of(new ShapeProfile("default", Map.of(c.range().symbol(), DimRange.of(c.range().min(), c.range().max()))));
+  }
+
+  /** Inputs as the program declares them (the range dim symbolic). */
+  private static List<TensorSpec> inputSpecs(Compiler.Compilation c) {
     List<TensorSpec> out = new ArrayList<>();
-    for (Value v : values) {
-      TensorType t = v.tensorType();
-      out.add(new TensorSpec(v.name(), t.dtype(), Buffer.dims(t.shape().sizes())));
+    for (Value v : c.module().main().inputs()) {
+      Buffer b = bufferNamed(c, v.name());
+      out.add(new TensorSpec(v.name(), b.dtype(), b.shape()));
     }
     return out;
+  }
+
+  private static Buffer bufferNamed(Compiler.Compilation c, String name) {
+    for (Buffer b : c.plan().buffers()) if (b.name().equals(name)) return b;
+    throw new IllegalStateException("no buffer " + name);
   }
 
   /** Outputs under the buffer names the program writes them to (an output listed twice keeps its first name). */
@@ -80,8 +95,8 @@ public final class BundleOutput {
       for (Buffer b : c.plan().buffers()) {
         if (b.kind() == BufferKind.OUTPUT && (b.name().equals(name) || b.name().equals(name + "__out"))) name = b.name();
       }
-      TensorType t = v.tensorType();
-      out.add(new TensorSpec(name, t.dtype(), Buffer.dims(t.shape().sizes())));
+      Buffer b = bufferNamed(c, name);
+      out.add(new TensorSpec(name, b.dtype(), b.shape()));
     }
     return out;
   }

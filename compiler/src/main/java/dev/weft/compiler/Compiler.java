@@ -20,7 +20,7 @@ public final class Compiler {
   /** Stage timings in milliseconds, in order, and the IR text after each graph stage. */
   public record Compilation(KernelBackend backend, ProgramLowering.Result lowered, ArenaPlanner.Plan plan, KernelBackend.Built built,
                             Map<String, String> irAfterStage, Map<String, Double> stageMillis, CompileOptions options,
-                            Module module) {
+                            Module module, ShapeBinding.RangeDim range) {
     /** The target name as given to --target. */
     public String target() { return backend.target(); }
   }
@@ -32,6 +32,9 @@ public final class Compiler {
     long t0 = System.nanoTime();
     ir.put("00-import", ModuleText.of(module, "weights-not-included.bin").text());
     say.accept("binding shapes");
+    ShapeBinding.RangeDim range = ShapeBinding.rangeDim(module.main(), options.shapes());
+    // A range dim is found in the optimized graph by compiling a copy at MAX+1 beside it (SymbolicAxes).
+    Module alt = range == null ? null : copyOf(module);
     ShapeBinding.bind(module.main(), options.shapes());
     times.put("shapes", ms(t0));
     long t1 = System.nanoTime();
@@ -39,12 +42,19 @@ public final class Compiler {
     if (!options.precision().equals("fp32")) pipeline = pipeline + ",precision{mode=" + options.precision() + "}";
     say.accept("graph passes: " + pipeline);
     PassManager.parse(pipeline).run(module, new PassContext().verify(false));
+    ProgramLowering.Lift lift = null;
+    if (alt != null) {
+      say.accept("tracing dim '" + range.symbol() + "' (" + range.min() + ".." + range.max() + ")");
+      ShapeBinding.bind(alt.main(), options.shapes(), Map.of(range.symbol(), range.max() + 1));
+      PassManager.parse(pipeline).run(alt, new PassContext().verify(false));
+      lift = new ProgramLowering.Lift(range.symbol(), range.max(), SymbolicAxes.find(module.main(), alt.main(), range), range.staticExample());
+    }
     ir.put("01-optimized", ModuleText.of(module, "weights-not-included.bin").text());
     times.put("passes", ms(t1));
     KernelBackend backend = Backends.forTarget(options.target());
     long t2 = System.nanoTime();
     say.accept("lowering to kernels");
-    ProgramLowering.Result lowered = ProgramLowering.lower(module.main(), backend.gpu(), backend.blockSize());
+    ProgramLowering.Result lowered = ProgramLowering.lower(module.main(), backend.gpu(), backend.blockSize(), lift);
     ArenaPlanner.Plan plan = ArenaPlanner.plan(lowered.buffers(), lowered.steps());
     times.put("lowering", ms(t2));
     long t3 = System.nanoTime();
@@ -53,7 +63,14 @@ public final class Compiler {
     times.put("codegen", ms(t3));
     dev.weft.compiler.cache.CacheStats cache = dev.weft.compiler.cache.KernelCache.lastBuild();
     say.accept("kernel cache: " + cache);
-    return new Compilation(backend, lowered, plan, built, ir, times, options, module);
+    return new Compilation(backend, lowered, plan, built, ir, times, options, module, range);
+  }
+
+  /** A deep copy through the text form (weights copied in memory): passes rewrite the module in place. */
+  private static Module copyOf(Module m) {
+    dev.weft.ir.text.MemoryWeights w = new dev.weft.ir.text.MemoryWeights("copy.bin");
+    String text = new dev.weft.ir.text.WirPrinter().weights(w).print(m);
+    return new dev.weft.ir.text.WirParser().weights(w).parse(text, "copy.wir");
   }
 
   private static double ms(long since) { return (System.nanoTime() - since) / 1e6; }

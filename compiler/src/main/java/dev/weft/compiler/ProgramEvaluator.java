@@ -52,7 +52,7 @@ public final class ProgramEvaluator {
           }
           Evaluator.run(k, memory);
         } else if (s instanceof Step.Copy c) {
-          long n = c.bytes().evaluate(Map.of());
+          long n = c.bytes().evaluate(lowered.maxBinding());
           segment(byName.get(c.dst()), roots).asSlice(0, n).copyFrom(segment(byName.get(c.src()), roots).asSlice(0, n));
         } else {
           throw new WeftException("step " + s.op() + " is not supported by the evaluator");
@@ -61,7 +61,7 @@ public final class ProgramEvaluator {
       Map<String, Tensor> out = new LinkedHashMap<>();
       for (Buffer b : plan.buffers()) {
         if (b.kind() != BufferKind.OUTPUT) continue;
-        long[] shape = b.shapeFor(Map.of());
+        long[] shape = b.shapeFor(lowered.maxBinding());
         Tensor t = Tensor.zeros(b.dtype(), shape);
         if (b.bytes() > 0) t.data().copyFrom(roots.get(b.name()).asSlice(0, b.bytes()));
         out.put(b.name(), t);

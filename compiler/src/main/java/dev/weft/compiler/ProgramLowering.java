@@ -7,7 +7,9 @@ import dev.weft.bundle.program.Buffer;
 import dev.weft.bundle.program.BufferKind;
 import dev.weft.bundle.program.Geometry;
 import dev.weft.bundle.program.Step;
+import dev.weft.bundle.program.DimSource;
 import dev.weft.codegen.kir.Kernel;
+import dev.weft.codegen.kir.SliceLocality;
 import dev.weft.codegen.lower.GroupLowerer;
 import dev.weft.codegen.lower.LoweringException;
 import dev.weft.ir.Constants;
@@ -35,7 +37,15 @@ public final class ProgramLowering {
 
   /** What lowering produced: buffers, steps, kernels, weights (by buffer name) and the groups that became launches. */
   public record Result(List<Buffer> buffers, List<Step> steps, List<Kernel> kernels, Map<String, Tensor> weights,
-                       Map<String, Integer> stepOfKernel, List<KernelGroup> groups) { }
+                       Map<String, Integer> stepOfKernel, List<KernelGroup> groups, List<DimSource> dims, Map<String, Long> maxBinding) { }
+
+  /**
+   * A range dim kept symbolic: the graph is specialized at {@code max}, and {@code leading} holds
+   * the values whose axis 0 is the dim ({@link SymbolicAxes}). Their buffers get the dim as
+   * axis 0 (reserved for {@code max}); a kernel touching them runs over a prefix of its work
+   * items, once {@link SliceLocality} proves each work item stays in its slice.
+   */
+  public record Lift(String symbol, long max, Map<Value, String> leading, String staticExample) { }
 
   /** A graph node lowered to launches: the launches' group name, the node, its results and their buffers. */
   public record KernelGroup(String name, Node node, List<Value> values, List<String> buffers) { }
@@ -51,23 +61,56 @@ public final class ProgramLowering {
   private final Map<String, Integer> stepOfKernel = new LinkedHashMap<>();
   private final List<KernelGroup> groups = new ArrayList<>();
   private int groupCount;
+  private final Lift lift;
+  private final Set<String> sliced = new java.util.HashSet<>();
+  private final List<DimSource> dimSources = new ArrayList<>();
 
-  private ProgramLowering(Graph main, boolean gpu, int blockSize) {
+  private ProgramLowering(Graph main, boolean gpu, int blockSize, Lift lift) {
     this.main = main;
     this.gpu = gpu;
     this.blockSize = blockSize;
+    this.lift = lift;
   }
 
-  public static Result lower(Graph main, boolean gpu, int blockSize) {
-    return new ProgramLowering(main, gpu, blockSize).run();
+  public static Result lower(Graph main, boolean gpu, int blockSize) { return lower(main, gpu, blockSize, null); }
+
+  /** Lowers with {@code lift}'s range dim kept symbolic ({@code null}: every dim static). */
+  public static Result lower(Graph main, boolean gpu, int blockSize, Lift lift) {
+    return new ProgramLowering(main, gpu, blockSize, lift).run();
+  }
+
+  /** Whether {@code v}'s axis 0 is the range dim. */
+  private boolean carries(Value v) { return lift != null && lift.leading().containsKey(v); }
+
+  /** The program shape of {@code v}: static, or the range dim as axis 0. */
+  private List<DimExpr> dims(Value v, TensorType t) {
+    List<DimExpr> d = Buffer.dims(t.shape().sizes());
+    if (!carries(v)) return d;
+    List<DimExpr> out = new ArrayList<>(d);
+    out.set(0, DimExpr.symbol(lift.symbol()));
+    return out;
+  }
+
+  /** {@code n} (a count for the whole MAX-sized tensor) as a count per slice times the dim. */
+  private DimExpr scaled(long n) {
+    if (n % lift.max() != 0) throw new IllegalStateException(n + " is not a multiple of " + lift.max());
+    return new DimExpr(n / lift.max(), List.of(lift.symbol()));
+  }
+
+  private void named(Value v, String name) {
+    names.put(v, name);
+    if (carries(v)) sliced.add(name);
   }
 
   private Result run() {
     for (Value in : main.inputs()) {
       String name = in.name();
-      names.put(in, name);
+      named(in, name);
       TensorType t = tensor(in, null);
-      buffers.put(name, Buffer.input(name, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t)));
+      buffers.put(name, Buffer.input(name, t.dtype(), dims(in, t), bytes(t)));
+      if (carries(in) && dimSources.stream().noneMatch(d -> d.name().equals(lift.symbol()))) {
+        dimSources.add(new DimSource(lift.symbol(), name, 0));
+      }
     }
     Map<Value, String> outputNames = new IdentityHashMap<>();
     for (Value out : main.outputs()) outputNames.putIfAbsent(out, out.name());
@@ -93,10 +136,11 @@ public final class ProgramLowering {
       String src = names.get(out);
       String dst = outName;
       if (buffers.containsKey(dst)) dst = outName + "__out";
-      buffers.put(dst, Buffer.output(dst, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t)));
-      steps.add(new Step.Copy(src, dst, DimExpr.of(bytes(t))));
+      buffers.put(dst, Buffer.output(dst, t.dtype(), dims(out, t), bytes(t)));
+      steps.add(new Step.Copy(src, dst, carries(out) ? scaled(bytes(t)) : DimExpr.of(bytes(t))));
     }
-    return new Result(new ArrayList<>(buffers.values()), steps, kernels, weights, stepOfKernel, groups);
+    Map<String, Long> maxBinding = lift == null ? Map.of() : Map.of(lift.symbol(), lift.max());
+    return new Result(new ArrayList<>(buffers.values()), steps, kernels, weights, stepOfKernel, groups, List.copyOf(dimSources), maxBinding);
   }
 
   private void constant(Node n) {
@@ -119,7 +163,15 @@ public final class ProgramLowering {
     names.put(v, name);
     String root = base.kind() == BufferKind.VIEW ? base.of() : of;
     long offset = base.kind() == BufferKind.VIEW ? base.offset() : 0;
-    buffers.put(name, Buffer.view(name, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t), root, offset));
+    // A view of an unsliced buffer (a weight that merely has MAX rows) stays static.
+    boolean slicedSource = sliced.contains(of);
+    if (slicedSource) sliced.add(name);
+    if (slicedSource && (!carries(v) || offset != 0)) {
+      throw new SymbolicDimException("dim '" + lift.symbol() + "' cannot stay symbolic: view node " + n.describe() + " makes %" + v.name()
+          + " " + v.type() + " from %" + src.name() + " " + src.type() + " without keeping the dim as axis 0; compile with a static size, e.g. --shapes '"
+          + lift.staticExample() + "'");
+    }
+    buffers.put(name, Buffer.view(name, t.dtype(), slicedSource ? dims(v, t) : Buffer.dims(t.shape().sizes()), bytes(t), root, offset));
   }
 
   private void kernelsOf(Node n, Map<Value, String> outputNames) {
@@ -152,12 +204,12 @@ public final class ProgramLowering {
       String name;
       if (outputNames.containsKey(v) && !buffers.containsKey(v.name())) {
         name = v.name();
-        buffers.put(name, Buffer.output(name, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t)));
+        buffers.put(name, Buffer.output(name, t.dtype(), dims(v, t), bytes(t)));
       } else {
         name = unique(v.name());
-        buffers.put(name, Buffer.arena(name, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t), 0));
+        buffers.put(name, Buffer.arena(name, t.dtype(), dims(v, t), bytes(t), 0));
       }
-      names.put(v, name);
+      named(v, name);
     }
     List<String> resultBuffers = new ArrayList<>();
     for (Value v : n.outputs()) resultBuffers.add(names.get(v));
@@ -184,11 +236,28 @@ public final class ProgramLowering {
         }
       }
       long extent = k.extent();
+      DimExpr launchExtent = DimExpr.of(extent);
+      Set<dev.weft.codegen.kir.Buffer> slicedParams = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+      for (int i = 0; i < args.size(); i++) if (sliced.contains(args.get(i))) slicedParams.add(k.params().get(i));
+      if (!slicedParams.isEmpty()) {
+        String why = SliceLocality.check(k, slicedParams, lift.max());
+        if (why != null) {
+          throw new SymbolicDimException("dim '" + lift.symbol() + "' cannot stay symbolic in group " + group + " (" + n.describe()
+              + "), kernel " + k.name() + ": " + why + "; the dim is axis 0 of " + slicedArgs(args)
+              + ". Only a leading dim that every kernel handles slice by slice can take a range; compile with a static size, e.g. --shapes '"
+              + lift.staticExample() + "'");
+        }
+        launchExtent = scaled(extent);
+      }
       Geometry geo = gpu ? Geometry.of(Math.max(1, Math.min((extent + blockSize - 1) / blockSize, 65535L * 16)), blockSize, 0) : null;
       stepOfKernel.put(k.name(), steps.size());
-      steps.add(new Step.Launch(k.name(), args, List.of(), DimExpr.of(extent), geo, group, nodes));
+      steps.add(new Step.Launch(k.name(), args, List.of(), launchExtent, geo, group, nodes));
       kernels.add(k);
     }
+  }
+
+  private String slicedArgs(List<String> args) {
+    return args.stream().filter(sliced::contains).distinct().map(a -> "%" + a).toList().toString();
   }
 
   /** A one-node closed graph around {@code n}, its operands as inputs (absent ones stay absent). */

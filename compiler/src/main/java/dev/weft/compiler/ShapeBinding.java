@@ -19,7 +19,10 @@ import java.util.Map;
 public final class ShapeBinding {
   private ShapeBinding() {}
 
-  public static void bind(Graph main, ShapeProfile profile) {
+  public static void bind(Graph main, ShapeProfile profile) { bind(main, profile, Map.of()); }
+
+  /** As {@link #bind(Graph, ShapeProfile)}, with some symbols bound to other values than the profile's. */
+  public static void bind(Graph main, ShapeProfile profile, Map<String, Long> override) {
     Map<String, Long> symbols = new HashMap<>();
     for (Value in : main.inputs()) {
       long[] given = profile.shapes().get(in.name());
@@ -40,6 +43,7 @@ public final class ShapeBinding {
         }
       }
     }
+    symbols.putAll(override);
     for (String name : profile.shapes().keySet()) {
       if (main.inputs().stream().noneMatch(v -> v.name().equals(name))) {
         throw new WeftException("--shapes: the model has no input '" + name + "' (inputs: "
@@ -65,6 +69,43 @@ public final class ShapeBinding {
       in.setType(new TensorType(t.dtype(), Shape.of(sizes)));
     }
     TypeRefiner.refine(main);
+  }
+
+  /** A symbolic input dim that the profile gives a range {@code min < max}, and where it was first given. */
+  public record RangeDim(String symbol, long min, long max, String input, int axis, String staticExample) { }
+
+  /**
+   * The range dims of {@code profile} on {@code main}'s (still unbound) inputs, at most one
+   * symbol (kernels take one symbolic dim; see {@link ShapeProfile}). A range on a dim the
+   * model declares static is refused: only a symbolic dim can vary at run time.
+   */
+  public static RangeDim rangeDim(Graph main, ShapeProfile profile) {
+    RangeDim found = null;
+    for (Value in : main.inputs()) {
+      long[] hi = profile.shapes().get(in.name());
+      long[] lo = profile.minimums().get(in.name());
+      if (hi == null || !(in.type() instanceof TensorType t) || !t.shape().isRanked() || hi.length != t.rank()) continue;
+      for (int d = 0; d < hi.length; d++) {
+        if (lo[d] == hi[d]) continue;
+        Dim dim = t.shape().dim(d);
+        if (!(dim instanceof Dim.Symbol s)) {
+          throw new WeftException("--shapes: input '" + in.name() + "' dim " + d + " is static (" + dim.size()
+              + ") in the model; only a symbolic dim can take a range " + lo[d] + ".." + hi[d]);
+        }
+        if (found == null) {
+          long[] example = hi.clone();
+          found = new RangeDim(s.name(), lo[d], hi[d], in.name(), d, in.name() + "=" + String.join("x",
+              Arrays.stream(example).mapToObj(Long::toString).toList()));
+        } else if (!found.symbol().equals(s.name())) {
+          throw new WeftException("--shapes: ranges on two symbolic dims ('" + found.symbol() + "' of '" + found.input()
+              + "' and '" + s.name() + "' of '" + in.name() + "'): one range dim per compile is supported; give the other a static size");
+        } else if (found.min() != lo[d]) {
+          throw new WeftException("--shapes: dim '" + s.name() + "' has range " + found.min() + ".." + found.max() + " in '"
+              + found.input() + "' and " + lo[d] + ".." + hi[d] + " in '" + in.name() + "'");
+        }
+      }
+    }
+    return found;
   }
 
   private static String example(TensorType t) {
