@@ -5,6 +5,7 @@ import dev.weft.ir.Constants;
 import dev.weft.ir.Graph;
 import dev.weft.ir.Node;
 import dev.weft.ir.TensorType;
+import dev.weft.ir.Use;
 import dev.weft.ir.Value;
 import dev.weft.ir.ops.FusedOp;
 import java.lang.foreign.MemorySegment;
@@ -70,13 +71,32 @@ final class SymbolicAxes {
   /** A constant folded from the dim's value differs between the compiles; one that carries it must agree on the common slices. */
   private void constant(Node x, Node y, Node group) {
     Value v = x.output(0);
+    if (onlyShapeOperand(v)) return;
     Tensor a = Constants.valueOf(v);
     Tensor b = Constants.valueOf(y.output(0));
     MemorySegment sa = a.data();
     MemorySegment sb = b.data();
     long n = Math.min(sa.byteSize(), sb.byteSize());
     boolean same = leading.containsKey(v) ? sa.asSlice(0, n).mismatch(sb.asSlice(0, n)) < 0 : sa.mismatch(sb) < 0;
-    if (!same) throw fail(group, x, v, -1, "a constant computed from the dim's value (shape arithmetic folded into data)");
+    if (!same) throw fail(group, x, v, -1, "a constant computed from the dim's value (shape arithmetic folded into data), used by "
+        + v.uses().stream().map(u -> u.user() == null ? "the graph's outputs" : u.user().opName() + " operand " + u.index()).toList());
+  }
+
+  /**
+   * Whether {@code v} is only the target shape of reshapes (operand 1, also inside fused groups): that shape is the
+   * reshape's result type, which {@link #value} compares, and lowering reads no data from it.
+   */
+  private static boolean onlyShapeOperand(Value v) {
+    if (v.uses().isEmpty()) return false;
+    for (Use u : v.uses()) {
+      if (u.user() == null) return false;
+      if (u.user().opName().equals(FusedOp.OP)) {
+        if (!onlyShapeOperand(u.user().attrs().getGraph("body").inputs().get(u.index()))) return false;
+      } else if (!u.user().opName().equals("reshape") || u.index() != 1) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private SymbolicDimException fail(Node group, Node node, Value value, int axis, String why) {
