@@ -5,10 +5,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Concrete input shapes to specialize kernels on, as {@code weft compile --shapes} takes them:
- * {@code 'input_ids=1x128,attention_mask=1x128'}. A range {@code MIN..MAX} per dim is accepted
- * in the syntax and compiled for MAX (the bundle records the range; kernels are specialized,
- * so inputs must then match MAX exactly: symbolic-dim kernels are not implemented yet).
+ * Input shapes to specialize kernels on, as {@code weft compile --shapes} takes them:
+ * {@code 'input_ids=1x128,attention_mask=1x128'}. A dim may be a range {@code MIN..MAX}
+ * ({@code 'x=1..8x16'}) when the model declares it symbolic: the graph is compiled at MAX, the
+ * dim stays symbolic in the program (buffer shapes, launch extents, copy sizes; arena sized for
+ * MAX) and the manifest records it in a shape profile, so the runtime takes any value in the
+ * range. Supported: one range dim per compile, as axis 0 of every value that carries it, in
+ * kernels that work on it slice by slice (batch-style). A range elsewhere (a sequence axis, a
+ * reshape merging it, a reduction over it, shape arithmetic folded into data) is a
+ * {@link SymbolicDimException} at compile time; so is a range on a dim the model declares static.
  */
 public record ShapeProfile(Map<String, long[]> shapes, Map<String, long[]> minimums) {
   public static final ShapeProfile NONE = new ShapeProfile(Map.of(), Map.of());
