@@ -1,5 +1,6 @@
 package dev.weft.compiler;
 
+import dev.weft.bundle.manifest.KernelStats;
 import dev.weft.codegen.kir.Kernel;
 import dev.weft.codegen.llvm.LlvmToolchain;
 import dev.weft.codegen.llvm.OwnedModule;
@@ -58,14 +59,17 @@ final class CudaKernelBackend extends LlvmKernelBackend {
     for (String n : names) notes.put(n, cacheNote);
     Map<String, String> tool = new TreeMap<>();
     tool.put("llvm", "20.1.7");
+    List<KernelStats> stats = new ArrayList<>();
     if (Ptxas.available()) {
       Ptxas.Result r = Ptxas.assemble(ptx, sm);
       images.add(new Image("kernels.cubin", "cubin", sm, r.cubin()));
       for (Ptxas.KernelStats s : r.kernels()) {
+        stats.add(new KernelStats(s.kernel(), s.registers(), s.spillStoreBytes(), s.spillLoadBytes(), s.sharedBytes(),
+            s.stackFrameBytes(), s.barriers()));
         notes.merge(s.kernel(), "registers=" + s.registers() + " spill_stores=" + s.spillStoreBytes() + " spill_loads=" + s.spillLoadBytes(), (a, b) -> a + " " + b);
       }
       tool.put("ptxas", "present");
     }
-    return new Built(images, notes, tool);
+    return new Built(images, notes, tool, stats);
   }
 }
