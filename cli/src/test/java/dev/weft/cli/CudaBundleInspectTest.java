@@ -86,6 +86,25 @@ class CudaBundleInspectTest {
   }
 
   @Test
+  void aLoneMatmulCompilesToAnEmptyKernelModuleAndOneLibraryStep() throws IOException {
+    Path model = tmp.resolve("mm.wir");
+    Files.writeString(model, """
+        module {
+          graph @mm(%a: f32[4,8], %b: f32[8,3]) -> (%c) {
+            %c: f32[4,3] = matmul(%a, %b)
+          }
+        }
+        """);
+    Path bundle = tmp.resolve("mm.bundle");
+    CliTest.Result r = CliTest.weft("compile", model.toString(), "--target", "cuda:sm_80", "-o", bundle.toString(), "--quiet");
+    assertEquals(0, r.code(), r.err());
+    Program p = program(bundle);
+    assertEquals(1, p.steps().size(), p.steps().toString());
+    assertEquals(List.of("b", "a", "c"), ((Step.Library) p.steps().get(0)).args());
+    assertTrue(Files.readString(bundle.resolve("ranks/0/kernels.ptx")).contains(".target sm_80"));
+  }
+
+  @Test
   void cublasltOnANonCudaTargetIsAUserError() {
     CliTest.Result r = CliTest.weft("compile", mlp().toString(), "--target", "cpu", "--gemm", "cublaslt", "-o", tmp.resolve("x").toString());
     assertEquals(1, r.code(), r.out() + r.err());

@@ -35,6 +35,15 @@ final class CudaKernelBackend extends LlvmKernelBackend {
 
   @Override public String arch() { return sm; }
 
+  /**
+   * The module of a program whose every step is a library call or a copy (a lone matmul on
+   * cuBLASLt): an empty module keeps the bundle layout and the runtime's loading as for any program.
+   */
+  private String emptyModule() {
+    return "//\n// No kernels: every step of this program is a library call or a copy.\n//\n\n.version 7.8\n.target " + sm
+        + "\n.address_size 64\n";
+  }
+
   @Override
   public Built build(List<Kernel> kernels) {
     List<byte[]> bitcode = bitcode(kernels);
@@ -42,13 +51,12 @@ final class CudaKernelBackend extends LlvmKernelBackend {
     KernelCache cache = KernelCache.open();
     String ptx;
     try {
-      byte[] text = cache.getOrCompile(Codegen.linkedKey("linked-ptx", target.spec(), name, bitcode), () -> {
+      ptx = kernels.isEmpty() ? emptyModule() : new String(cache.getOrCompile(Codegen.linkedKey("linked-ptx", target.spec(), name, bitcode), () -> {
         try (OwnedModule linked = LlvmToolchain.link(bitcode, names, "kernels")) {
           LlvmToolchain.optimize(linked.module(), target.spec());
           return LlvmToolchain.emitAssembly(linked.module(), target.spec()).getBytes(StandardCharsets.UTF_8);
         }
-      });
-      ptx = new String(text, StandardCharsets.UTF_8);
+      }), StandardCharsets.UTF_8);
     } finally {
       cache.finishBuild();
     }
