@@ -15,7 +15,6 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -216,9 +215,9 @@ public final class CublasLt implements GemmLibrary {
     };
   }
 
+  /** Destroys every plan's descriptors and the handle; call with the device's context current. */
   @Override
   public synchronized void close() {
-    List<Throwable> errors = new ArrayList<>();
     try {
       for (Plan p : plans.values()) {
         check("cublasLtMatmulDescDestroy", (int) descDestroy.invokeExact(ptr(p.desc())));
@@ -228,10 +227,9 @@ public final class CublasLt implements GemmLibrary {
       if (handle != 0) check("cublasLtDestroy", (int) destroy.invokeExact(ptr(handle)));
       handle = 0;
     } catch (Throwable t) {
-      errors.add(t);
+      throw CudaApi.rethrow(t);
     } finally {
       arena.close();
     }
-    if (!errors.isEmpty()) throw CudaApi.rethrow(errors.get(0));
   }
 }
