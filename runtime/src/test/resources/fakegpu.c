@@ -6,9 +6,11 @@
  * with the grid-stride loop the ABI prescribes. Stream capture records launches and device
  * copies (copying parameter values at capture, as the real driver does) and graph launches
  * replay them. CUDA calls other than initialization fail with CUDA_ERROR_INVALID_CONTEXT on a
- * thread that has not made a context current, like the real driver.
+ * thread that has not made a context current, like the real driver. A fake cuBLASLt (end of
+ * file) computes GEMMs on host memory and records each call's arguments.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +66,7 @@ static void push(stream_t *s, op_t op) {
   s->ops[s->nops++] = op;
 }
 
+static void run_gemm(int64_t *vals); /* cuBLASLt section below */
 static void run_ops(op_t *ops, int n) {
   for (int i = 0; i < n; i++) {
     op_t *o = &ops[i];
@@ -71,8 +74,10 @@ static void run_ops(op_t *ops, int n) {
       void *ptrs[16];
       for (int j = 0; j < o->k->nparams; j++) ptrs[j] = &o->vals[j];
       run_kernel(o->k, o->gx, o->bx, ptrs);
-    } else {
+    } else if (o->kind == 1) {
       memmove((void *) o->dst, (void *) o->src, o->n);
+    } else {
+      run_gemm(o->vals);
     }
   }
 }
@@ -81,7 +86,7 @@ static void run_ops(op_t *ops, int n) {
 void fake_set_cc(int major, int minor) { cc_major = major; cc_minor = minor; }
 void fake_set_driver_version(int v) { driver_version = v; }
 void fake_set_alloc_limit(int64_t bytes) { alloc_limit = bytes; }
-void fake_reset(void) { kernel_launches = graph_launches = captures = 0; last_module[0] = 0; alloc_limit = -1; cc_major = 8; cc_minor = 0; driver_version = 12040; }
+void fake_reset(void) { extern int fake_reset_lt(void); fake_reset_lt(); kernel_launches = graph_launches = captures = 0; last_module[0] = 0; alloc_limit = -1; cc_major = 8; cc_minor = 0; driver_version = 12040; }
 int fake_kernel_launches(void) { return kernel_launches; }
 int fake_graph_launches(void) { return graph_launches; }
 int fake_captures(void) { return captures; }
@@ -271,3 +276,133 @@ res_t hipGraphInstantiateWithFlags(void **e, void *g, unsigned long long flags) 
 res_t hipGraphLaunch(void *e, void *s) { return do_graph_launch(e, s); }
 res_t hipGraphExecDestroy(void *e) { return do_graph_destroy(e); }
 res_t hipGraphDestroy(void *g) { return do_graph_destroy(g); }
+
+/* ---- cuBLASLt (libcublasLt): descriptors as plain structs, the GEMM computed on host memory ----
+ * Only what the runtime binds. Matmuls honour stream capture like launches (recorded, run at
+ * graph launch). The last call's arguments are kept as text for tests (fake_last_gemm). */
+enum { LT_OK = 0, LT_INVALID_VALUE = 7, LT_NOT_SUPPORTED = 15 };
+typedef struct { int compute, scale, transa, transb; uint32_t epilogue; } lt_desc_t;
+typedef struct { int type; uint64_t rows, cols; int64_t ld; int32_t batch; int64_t stride; } lt_layout_t;
+typedef struct { uint64_t workspace; } lt_pref_t;
+typedef struct { uint64_t data[8]; size_t workspaceSize; int state; float waves; int reserved[4]; } lt_heur_t;
+static int gemm_calls, lt_live;
+static char last_gemm[512];
+int fake_gemm_calls(void) { return gemm_calls; }
+int fake_lt_live(void) { return lt_live; }
+const char *fake_last_gemm(void) { return last_gemm; }
+
+static float lt_get(int type, const void *p, int64_t i) {
+  if (type == 0) return ((const float *) p)[i];
+  return bf16(((const uint16_t *) p)[i]);
+}
+static void lt_set(int type, void *p, int64_t i, float v) {
+  if (type == 0) { ((float *) p)[i] = v; return; }
+  uint32_t u; memcpy(&u, &v, 4); u += 0x7FFF + ((u >> 16) & 1); ((uint16_t *) p)[i] = (uint16_t) (u >> 16);
+}
+static void do_gemm(lt_desc_t *d, const void *A, lt_layout_t *la, const void *B, lt_layout_t *lb, void *D, lt_layout_t *ld) {
+  int64_t m = ld->rows, n = ld->cols, k = d->transa ? la->rows : la->cols;
+  for (int32_t p = 0; p < ld->batch; p++)
+    for (int64_t j = 0; j < n; j++)
+      for (int64_t i = 0; i < m; i++) {
+        float acc = 0;
+        for (int64_t l = 0; l < k; l++) {
+          float x = lt_get(la->type, A, p * la->stride + (d->transa ? l + i * la->ld : i + l * la->ld));
+          float y = lt_get(lb->type, B, p * lb->stride + (d->transb ? j + l * lb->ld : l + j * lb->ld));
+          acc += x * y;
+        }
+        lt_set(ld->type, D, p * ld->stride + i + j * ld->ld, acc);
+      }
+  __sync_fetch_and_add(&gemm_calls, 1);
+}
+/* The shapes must agree as cuBLAS requires: op(A) m x k, op(B) k x n, D m x n, one batch count. */
+static int lt_check(lt_desc_t *d, lt_layout_t *a, lt_layout_t *b, lt_layout_t *c, lt_layout_t *dd) {
+  uint64_t m = dd->rows, n = dd->cols;
+  uint64_t am = d->transa ? a->cols : a->rows, ak = d->transa ? a->rows : a->cols;
+  uint64_t bk = d->transb ? b->cols : b->rows, bn = d->transb ? b->rows : b->cols;
+  if (am != m || bn != n || ak != bk || c->rows != m || c->cols != n) return LT_INVALID_VALUE;
+  if (a->batch != dd->batch || b->batch != dd->batch || c->batch != dd->batch) return LT_INVALID_VALUE;
+  if (a->ld < (int64_t) a->rows || b->ld < (int64_t) b->rows || dd->ld < (int64_t) dd->rows) return LT_INVALID_VALUE;
+  if (d->compute != 68 || d->scale != 0 || d->epilogue != 1) return LT_INVALID_VALUE;
+  if (a->type != 0 && a->type != 14) return LT_NOT_SUPPORTED;
+  return LT_OK;
+}
+static int lt_set_attr(void *dst, size_t have, const void *buf, size_t size) {
+  if (size != have) return LT_INVALID_VALUE;
+  memcpy(dst, buf, size);
+  return LT_OK;
+}
+int cublasLtCreate(void **h) { *h = (void *) 0x17; __sync_fetch_and_add(&lt_live, 1); return LT_OK; }
+int cublasLtDestroy(void *h) { __sync_fetch_and_sub(&lt_live, 1); return LT_OK; }
+int cublasLtMatmulDescCreate(lt_desc_t **d, int compute, int scale) {
+  *d = calloc(1, sizeof(lt_desc_t)); (*d)->compute = compute; (*d)->scale = scale; (*d)->epilogue = 1;
+  __sync_fetch_and_add(&lt_live, 1);
+  return LT_OK;
+}
+int cublasLtMatmulDescDestroy(lt_desc_t *d) { free(d); __sync_fetch_and_sub(&lt_live, 1); return LT_OK; }
+int cublasLtMatmulDescSetAttribute(lt_desc_t *d, int attr, const void *buf, size_t size) {
+  switch (attr) {
+    case 3: return lt_set_attr(&d->transa, 4, buf, size);
+    case 4: return lt_set_attr(&d->transb, 4, buf, size);
+    case 7: return lt_set_attr(&d->epilogue, 4, buf, size);
+    default: return LT_INVALID_VALUE;
+  }
+}
+int cublasLtMatrixLayoutCreate(lt_layout_t **l, int type, uint64_t rows, uint64_t cols, int64_t ld) {
+  *l = calloc(1, sizeof(lt_layout_t)); (*l)->type = type; (*l)->rows = rows; (*l)->cols = cols; (*l)->ld = ld; (*l)->batch = 1;
+  __sync_fetch_and_add(&lt_live, 1);
+  return LT_OK;
+}
+int cublasLtMatrixLayoutDestroy(lt_layout_t *l) { free(l); __sync_fetch_and_sub(&lt_live, 1); return LT_OK; }
+int cublasLtMatrixLayoutSetAttribute(lt_layout_t *l, int attr, const void *buf, size_t size) {
+  switch (attr) {
+    case 5: return lt_set_attr(&l->batch, 4, buf, size);
+    case 6: return lt_set_attr(&l->stride, 8, buf, size);
+    default: return LT_INVALID_VALUE;
+  }
+}
+int cublasLtMatmulPreferenceCreate(lt_pref_t **p) { *p = calloc(1, sizeof(lt_pref_t)); __sync_fetch_and_add(&lt_live, 1); return LT_OK; }
+int cublasLtMatmulPreferenceDestroy(lt_pref_t *p) { free(p); __sync_fetch_and_sub(&lt_live, 1); return LT_OK; }
+int cublasLtMatmulPreferenceSetAttribute(lt_pref_t *p, int attr, const void *buf, size_t size) {
+  if (attr != 1) return LT_INVALID_VALUE; /* CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES */
+  return lt_set_attr(&p->workspace, 8, buf, size);
+}
+int cublasLtMatmulAlgoGetHeuristic(void *h, lt_desc_t *d, lt_layout_t *a, lt_layout_t *b, lt_layout_t *c, lt_layout_t *dd,
+                                   lt_pref_t *pref, int requested, lt_heur_t *results, int *returned) {
+  if (h != (void *) 0x17 || requested < 1) return LT_INVALID_VALUE;
+  int r = lt_check(d, a, b, c, dd);
+  if (r) return r;
+  memset(results, 0, sizeof(lt_heur_t));
+  results[0].data[0] = 42; results[0].workspaceSize = pref->workspace < 1024 ? pref->workspace : 1024; results[0].waves = 1;
+  *returned = 1;
+  return LT_OK;
+}
+int cublasLtMatmul(void *h, lt_desc_t *d, const float *alpha, const void *A, lt_layout_t *la, const void *B, lt_layout_t *lb,
+                   const float *beta, const void *C, lt_layout_t *lc, void *D, lt_layout_t *ld, const uint64_t *algo,
+                   void *workspace, size_t wsSize, void *s) {
+  if (h != (void *) 0x17 || algo == NULL || algo[0] != 42 || *alpha != 1.0f || *beta != 0.0f || C != D) return LT_INVALID_VALUE;
+  if (current_ctx == NULL) return LT_INVALID_VALUE;
+  int r = lt_check(d, la, lb, lc, ld);
+  if (r) return r;
+  if (wsSize > 0 && workspace == NULL) return LT_INVALID_VALUE;
+  snprintf(last_gemm, sizeof(last_gemm),
+      "transa=%d transb=%d m=%llu n=%llu k=%llu lda=%lld ldb=%lld ldc=%lld batch=%d stride_a=%lld stride_b=%lld stride_c=%lld"
+      " type=%d compute=%d workspace=%zu",
+      d->transa, d->transb, (unsigned long long) ld->rows, (unsigned long long) ld->cols,
+      (unsigned long long) (d->transa ? la->rows : la->cols), (long long) la->ld, (long long) lb->ld, (long long) ld->ld,
+      ld->batch, (long long) la->stride, (long long) lb->stride, (long long) ld->stride, la->type, d->compute, wsSize);
+  stream_t *st = s;
+  if (st->capturing) {
+    op_t o = {2};
+    o.vals[0] = (int64_t) d; o.vals[1] = (int64_t) A; o.vals[2] = (int64_t) la; o.vals[3] = (int64_t) B;
+    o.vals[4] = (int64_t) lb; o.vals[5] = (int64_t) D; o.vals[6] = (int64_t) ld;
+    push(st, o);
+    return LT_OK;
+  }
+  do_gemm(d, A, la, B, lb, D, ld);
+  return LT_OK;
+}
+static void run_gemm(int64_t *v) {
+  do_gemm((lt_desc_t *) v[0], (const void *) v[1], (lt_layout_t *) v[2], (const void *) v[3], (lt_layout_t *) v[4], (void *) v[5],
+          (lt_layout_t *) v[6]);
+}
+int fake_reset_lt(void) { gemm_calls = 0; last_gemm[0] = 0; return 0; }

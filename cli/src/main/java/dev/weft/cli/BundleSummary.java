@@ -5,6 +5,7 @@ import dev.weft.bundle.BundlePaths;
 import dev.weft.bundle.FileHashes;
 import dev.weft.bundle.Json;
 import dev.weft.bundle.manifest.Manifest;
+import dev.weft.bundle.manifest.KernelStats;
 import dev.weft.bundle.manifest.ManifestJson;
 import dev.weft.bundle.manifest.RankEntry;
 import dev.weft.bundle.manifest.TensorSpec;
@@ -26,14 +27,20 @@ import java.util.TreeSet;
 /**
  * What {@code weft inspect BUNDLE} reports: target, toolchain, inputs and outputs, every file
  * with its size and whether its sha256 matches the manifest, and per rank the program's
- * kernels, steps, arena and weight bytes. It reads without loading kernels, so a bundle for
+ * kernels, steps, arena and weight bytes, its library calls, and ptxas's per-kernel usage
+ * where the bundle has a kernels.json. It reads without loading kernels, so a bundle for
  * another target or with a corrupt file can still be inspected.
  */
 record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> ranks) {
   /** @param status ok, MISMATCH (sha256 differs from the manifest) or MISSING; bytes is -1 when missing */
   record FileStatus(String path, long bytes, String status) { }
 
-  record RankStats(int rank, boolean present, int kernels, int launches, int copies, int steps, long arenaBytes, long weightBytes) { }
+  /**
+   * @param libraryCalls one line per library step: {@code cublaslt.matmul [A, B, D] {attrs}}
+   * @param kernelStats the rank's kernels.json (ptxas usage per kernel), empty when it has none
+   */
+  record RankStats(int rank, boolean present, int kernels, int launches, int copies, int library, int steps, long arenaBytes,
+                   long weightBytes, List<String> libraryCalls, List<KernelStats> kernelStats) { }
 
   static BundleSummary of(Path dir) {
     Path manifestPath = BundlePaths.existingFile(dir, Manifest.FILE_NAME);
@@ -51,24 +58,32 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
     for (RankEntry r : m.ranks()) {
       Path programPath = BundlePaths.resolve(dir, r.program());
       if (!Files.isRegularFile(programPath, LinkOption.NOFOLLOW_LINKS)) {
-        ranks.add(new RankStats(r.rank(), false, 0, 0, 0, 0, 0, 0));
+        ranks.add(new RankStats(r.rank(), false, 0, 0, 0, 0, 0, 0, 0, List.of(), List.of()));
         continue;
       }
       Program p = ProgramJson.read(r.program(), read(programPath, r.program()));
       TreeSet<String> kernels = new TreeSet<>();
       int launches = 0;
       int copies = 0;
+      List<String> calls = new ArrayList<>();
       for (Step s : p.steps()) {
         if (s instanceof Step.Launch l) {
           launches++;
           kernels.add(l.kernel());
         } else if (s instanceof Step.Copy) {
           copies++;
+        } else if (s instanceof Step.Library l) {
+          calls.add(l.library() + "." + l.call() + " " + l.args() + " " + l.attrs());
         }
       }
+      String statsFile = r.dir() + "/" + KernelStats.FILE_NAME;
+      Path statsPath = BundlePaths.resolve(dir, statsFile);
+      List<KernelStats> stats = m.files().containsKey(statsFile) && Files.isRegularFile(statsPath, LinkOption.NOFOLLOW_LINKS)
+          ? KernelStats.read(statsFile, read(statsPath, statsFile)) : List.of();
       long weights = 0;
       for (Buffer b : p.buffersOf(BufferKind.WEIGHT)) weights += b.bytes();
-      ranks.add(new RankStats(r.rank(), true, kernels.size(), launches, copies, p.steps().size(), p.arenaBytes(), weights));
+      ranks.add(new RankStats(r.rank(), true, kernels.size(), launches, copies, calls.size(), p.steps().size(), p.arenaBytes(),
+          weights, calls, stats));
     }
     return new BundleSummary(m, files, ranks);
   }
@@ -91,8 +106,10 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
         out.println("rank " + r.rank() + ": folder not on this node");
         continue;
       }
-      out.printf("rank %d: %d kernels, %d steps (%d launches, %d copies), arena %d bytes, weights %d bytes%n",
-          r.rank(), r.kernels(), r.steps(), r.launches(), r.copies(), r.arenaBytes(), r.weightBytes());
+      out.printf("rank %d: %d kernels, %d steps (%d launches, %d library calls, %d copies), arena %d bytes, weights %d bytes%n",
+          r.rank(), r.kernels(), r.steps(), r.launches(), r.library(), r.copies(), r.arenaBytes(), r.weightBytes());
+      for (String call : r.libraryCalls()) out.println("  library " + call);
+      for (KernelStats k : r.kernelStats()) out.println("  ptxas " + k.describe());
     }
     out.println("files:");
     for (FileStatus f : files) out.printf("  %-8s %12s  %s%n", f.status(), f.bytes() < 0 ? "-" : Long.toString(f.bytes()), f.path());
@@ -112,8 +129,14 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
     o.put("inputs", specs(manifest.inputs())).put("outputs", specs(manifest.outputs()));
     Json.Arr rs = new Json.Arr();
     for (RankStats r : ranks) {
+      Json.Arr stats = new Json.Arr();
+      for (KernelStats k : r.kernelStats()) {
+        stats.add(new Json.Obj().put("name", k.name()).put("registers", k.registers()).put("spill_stores", k.spillStores())
+            .put("spill_loads", k.spillLoads()).put("shared_bytes", k.sharedBytes()).put("stack_frame_bytes", k.stackFrameBytes()));
+      }
       rs.add(new Json.Obj().put("rank", r.rank()).put("present", r.present()).put("kernels", r.kernels()).put("steps", r.steps())
-          .put("launches", r.launches()).put("copies", r.copies()).put("arena_bytes", r.arenaBytes()).put("weight_bytes", r.weightBytes()));
+          .put("launches", r.launches()).put("library_calls", r.library()).put("copies", r.copies()).put("arena_bytes", r.arenaBytes())
+          .put("weight_bytes", r.weightBytes()).put("library", Json.strings(r.libraryCalls())).put("kernel_stats", stats));
     }
     o.put("ranks", rs);
     Json.Arr fs = new Json.Arr();

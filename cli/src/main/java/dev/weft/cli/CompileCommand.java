@@ -42,6 +42,11 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = "--precision", defaultValue = "fp32", description = "fp32, fp16 or bf16. Default: ${DEFAULT-VALUE}.")
   String precision;
 
+  @Option(names = "--gemm", paramLabel = "ENGINE",
+      description = "How matmuls run: cublaslt (cuBLASLt library steps; cuda targets only) or kernels (generated). "
+          + "Default: cublaslt on cuda, kernels elsewhere.")
+  String gemm;
+
   @Option(names = "--pipeline", paramLabel = "PASSES", description = "Graph pipeline (default: the optimizer's default pipeline).")
   String pipeline;
 
@@ -54,7 +59,7 @@ final class CompileCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    CompileOptions options = new CompileOptions(target, ShapeProfile.parse(shapes), pipeline, precision);
+    CompileOptions options = new CompileOptions(target, ShapeProfile.parse(shapes), pipeline, precision, gemm);
     long t0 = System.nanoTime();
     Compiler.Compilation c = Compiler.compile(Weft.load(model, options.shapes(), null), options,
         quiet || json ? null : s -> out.println("  " + s));
@@ -66,6 +71,7 @@ final class CompileCommand implements Callable<Integer> {
       c.stageMillis().forEach(stages::put);
       out.println(new Json.Obj().put("bundle", output.toString()).put("target", c.target())
           .put("kernels", c.lowered().kernels().size()).put("steps", c.lowered().steps().size())
+          .put("library_calls", c.lowered().steps().stream().filter(st -> st instanceof dev.weft.bundle.program.Step.Library).count())
           .put("arena_bytes", c.plan().arenaBytes()).put("naive_bytes", c.plan().naiveBytes())
           .put("files", m.files().size()).put("kernel_cache_hits", cache.hits()).put("kernel_cache_misses", cache.misses())
           .put("stage_ms", stages).put("wall_ms", ms));

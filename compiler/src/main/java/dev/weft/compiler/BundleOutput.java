@@ -3,6 +3,7 @@ package dev.weft.compiler;
 import dev.weft.bundle.BundleWriter;
 import dev.weft.bundle.Tensor;
 import dev.weft.bundle.manifest.KernelImage;
+import dev.weft.bundle.manifest.KernelStats;
 import dev.weft.bundle.manifest.Manifest;
 import dev.weft.bundle.manifest.DimRange;
 import dev.weft.bundle.manifest.Mesh;
@@ -27,7 +28,7 @@ import java.util.TreeMap;
 
 /**
  * Writes a compilation as a bundle (DESIGN.md): manifest.json, ranks/0/{program.json, kernel
- * files, weights.safetensors}, ir/ after each stage. Nothing time- or path-dependent goes in,
+ * files, kernels.json with ptxas's per-kernel usage where ptxas ran, weights.safetensors}, ir/ after each stage. Nothing time- or path-dependent goes in,
  * so the same model and flags give the same bytes.
  */
 public final class BundleOutput {
@@ -47,6 +48,10 @@ public final class BundleOutput {
       String rel = RankEntry.dirOf(0) + "/" + img.file();
       w.writeBytes(rel, img.bytes());
       images.add(new KernelImage(rel, img.format(), img.arch()));
+    }
+    if (!c.built().kernelStats().isEmpty()) {
+      // ptxas's usage per kernel, beside the cubin it describes (hashed in the manifest like any file).
+      w.writeString(RankEntry.dirOf(0) + "/" + KernelStats.FILE_NAME, KernelStats.write("ptxas", c.backend().arch(), c.built().kernelStats()));
     }
     Map<String, Tensor> weights = new LinkedHashMap<>(c.lowered().weights());
     boolean hasWeights = !weights.isEmpty();

@@ -54,7 +54,8 @@ public final class Compiler {
     KernelBackend backend = Backends.forTarget(options.target());
     long t2 = System.nanoTime();
     say.accept("lowering to kernels");
-    ProgramLowering.Result lowered = ProgramLowering.lower(module.main(), backend.gpu(), backend.blockSize(), lift);
+    ProgramLowering.Result lowered = ProgramLowering.lower(module.main(), backend.gpu(), backend.blockSize(), lift,
+        options.gemmFor().equals(CompileOptions.GEMM_CUBLASLT));
     ArenaPlanner.Plan plan = ArenaPlanner.plan(lowered.buffers(), lowered.steps());
     times.put("lowering", ms(t2));
     long t3 = System.nanoTime();

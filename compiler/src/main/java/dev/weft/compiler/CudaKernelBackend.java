@@ -1,5 +1,6 @@
 package dev.weft.compiler;
 
+import dev.weft.bundle.manifest.KernelStats;
 import dev.weft.codegen.kir.Kernel;
 import dev.weft.codegen.llvm.LlvmToolchain;
 import dev.weft.codegen.llvm.OwnedModule;
@@ -34,6 +35,15 @@ final class CudaKernelBackend extends LlvmKernelBackend {
 
   @Override public String arch() { return sm; }
 
+  /**
+   * The module of a program whose every step is a library call or a copy (a lone matmul on
+   * cuBLASLt): an empty module keeps the bundle layout and the runtime's loading as for any program.
+   */
+  private String emptyModule() {
+    return "//\n// No kernels: every step of this program is a library call or a copy.\n//\n\n.version 7.8\n.target " + sm
+        + "\n.address_size 64\n";
+  }
+
   @Override
   public Built build(List<Kernel> kernels) {
     List<byte[]> bitcode = bitcode(kernels);
@@ -41,13 +51,12 @@ final class CudaKernelBackend extends LlvmKernelBackend {
     KernelCache cache = KernelCache.open();
     String ptx;
     try {
-      byte[] text = cache.getOrCompile(Codegen.linkedKey("linked-ptx", target.spec(), name, bitcode), () -> {
+      ptx = kernels.isEmpty() ? emptyModule() : new String(cache.getOrCompile(Codegen.linkedKey("linked-ptx", target.spec(), name, bitcode), () -> {
         try (OwnedModule linked = LlvmToolchain.link(bitcode, names, "kernels")) {
           LlvmToolchain.optimize(linked.module(), target.spec());
           return LlvmToolchain.emitAssembly(linked.module(), target.spec()).getBytes(StandardCharsets.UTF_8);
         }
-      });
-      ptx = new String(text, StandardCharsets.UTF_8);
+      }), StandardCharsets.UTF_8);
     } finally {
       cache.finishBuild();
     }
@@ -58,14 +67,17 @@ final class CudaKernelBackend extends LlvmKernelBackend {
     for (String n : names) notes.put(n, cacheNote);
     Map<String, String> tool = new TreeMap<>();
     tool.put("llvm", "20.1.7");
+    List<KernelStats> stats = new ArrayList<>();
     if (Ptxas.available()) {
       Ptxas.Result r = Ptxas.assemble(ptx, sm);
       images.add(new Image("kernels.cubin", "cubin", sm, r.cubin()));
       for (Ptxas.KernelStats s : r.kernels()) {
+        stats.add(new KernelStats(s.kernel(), s.registers(), s.spillStoreBytes(), s.spillLoadBytes(), s.sharedBytes(),
+            s.stackFrameBytes(), s.barriers()));
         notes.merge(s.kernel(), "registers=" + s.registers() + " spill_stores=" + s.spillStoreBytes() + " spill_loads=" + s.spillLoadBytes(), (a, b) -> a + " " + b);
       }
       tool.put("ptxas", "present");
     }
-    return new Built(images, notes, tool);
+    return new Built(images, notes, tool, stats);
   }
 }

@@ -1,6 +1,7 @@
 package dev.weft.compiler;
 
 import dev.weft.codegen.kir.Kernel;
+import dev.weft.bundle.manifest.KernelStats;
 import java.util.List;
 
 /** Compiles a rank's kernels for one target into the files its runtime device loads. */
@@ -20,8 +21,21 @@ public interface KernelBackend {
   /** One compiled file: its name in the rank folder, format (so, ptx, cubin, hsaco), arch, bytes. */
   record Image(String file, String format, String arch, byte[] bytes) { }
 
-  /** Per-kernel facts worth recording (e.g. ptxas registers and spills), by kernel name. */
-  record Built(List<Image> images, java.util.Map<String, String> kernelNotes, java.util.Map<String, String> toolchain) { }
+  /**
+   * What a build made: the files, per-kernel notes for reports (cache status, ptxas usage) by
+   * kernel name, toolchain components, and the assembler's per-kernel resource usage (empty
+   * where no assembler reports it), which the bundle records in {@code kernels.json}.
+   */
+  record Built(List<Image> images, java.util.Map<String, String> kernelNotes, java.util.Map<String, String> toolchain,
+               List<KernelStats> kernelStats) {
+    public Built {
+      kernelStats = List.copyOf(kernelStats);
+    }
+
+    public Built(List<Image> images, java.util.Map<String, String> kernelNotes, java.util.Map<String, String> toolchain) {
+      this(images, kernelNotes, toolchain, List.of());
+    }
+  }
 
   Built build(List<Kernel> kernels);
 }

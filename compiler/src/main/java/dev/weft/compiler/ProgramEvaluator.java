@@ -3,6 +3,7 @@ package dev.weft.compiler;
 import dev.weft.bundle.Tensor;
 import dev.weft.bundle.program.Buffer;
 import dev.weft.bundle.program.BufferKind;
+import dev.weft.bundle.program.LibraryMatmul;
 import dev.weft.bundle.program.Step;
 import dev.weft.codegen.kir.Evaluator;
 import dev.weft.codegen.kir.Kernel;
@@ -16,7 +17,9 @@ import java.util.Map;
 /**
  * Runs a lowered program with the kernel-IR {@link Evaluator} instead of compiled code: the
  * reference for the program structure itself (buffers, views, arena reuse, copies), used by
- * tests and by debug tooling. Slow: for small models only.
+ * tests and by debug tooling. Slow: for small models only. cuBLASLt matmul steps run as the
+ * host GEMM {@link LibraryMatmul#hostRun} (the call's column-major semantics), so a program
+ * lowered for cuda can be checked on a machine without a GPU.
  */
 public final class ProgramEvaluator {
   private ProgramEvaluator() {}
@@ -54,6 +57,11 @@ public final class ProgramEvaluator {
         } else if (s instanceof Step.Copy c) {
           long n = c.bytes().evaluate(lowered.maxBinding());
           segment(byName.get(c.dst()), roots).asSlice(0, n).copyFrom(segment(byName.get(c.src()), roots).asSlice(0, n));
+        } else if (s instanceof Step.Library lib && LibraryMatmul.isMatmul(lib)) {
+          // cuBLASLt's semantics on the host, so cuda programs stay testable without a GPU.
+          LibraryMatmul mm = LibraryMatmul.of(lib);
+          mm.hostRun(segment(byName.get(lib.args().get(0)), roots), segment(byName.get(lib.args().get(1)), roots),
+              segment(byName.get(lib.args().get(2)), roots));
         } else {
           throw new WeftException("step " + s.op() + " is not supported by the evaluator");
         }

@@ -29,7 +29,8 @@ import java.util.Set;
  * Turns an optimized graph with static shapes into a rank program: one buffer per value
  * (graph inputs and outputs by name, constants as weights, views for reshapes and other
  * layout-only ops, the rest in the arena), and one launch per kernel of every fused group or
- * remaining node, in schedule order. Kernels are returned for the backend to compile.
+ * remaining node, in schedule order (on cuda, a group's matmul may instead be a cuBLASLt library
+ * step followed by its epilogue's launches). Kernels are returned for the backend to compile.
  */
 public final class ProgramLowering {
   /** Ops that only reinterpret their operand's bytes: lowered to views, not kernels. */
@@ -53,6 +54,7 @@ public final class ProgramLowering {
   private final Graph main;
   private final boolean gpu;
   private final int blockSize;
+  private final boolean libraryGemm;
   private final Map<Value, String> names = new IdentityHashMap<>();
   private final Map<String, Buffer> buffers = new LinkedHashMap<>();
   private final Map<String, Tensor> weights = new LinkedHashMap<>();
@@ -65,18 +67,25 @@ public final class ProgramLowering {
   private final Set<String> sliced = new java.util.HashSet<>();
   private final List<DimSource> dimSources = new ArrayList<>();
 
-  private ProgramLowering(Graph main, boolean gpu, int blockSize, Lift lift) {
+  private ProgramLowering(Graph main, boolean gpu, int blockSize, Lift lift, boolean libraryGemm) {
     this.main = main;
     this.gpu = gpu;
     this.blockSize = blockSize;
     this.lift = lift;
+    this.libraryGemm = libraryGemm;
   }
 
-  public static Result lower(Graph main, boolean gpu, int blockSize) { return lower(main, gpu, blockSize, null); }
+  /** Every dim static, every group as generated kernels. */
+  public static Result lower(Graph main, boolean gpu, int blockSize) { return lower(main, gpu, blockSize, null, false); }
 
-  /** Lowers with {@code lift}'s range dim kept symbolic ({@code null}: every dim static). */
-  public static Result lower(Graph main, boolean gpu, int blockSize, Lift lift) {
-    return new ProgramLowering(main, gpu, blockSize, lift).run();
+  /**
+   * @param lift the range dim kept symbolic ({@code null}: every dim static)
+   * @param libraryGemm whether qualifying matmuls become cuBLASLt library steps ({@link MatmulSplit}),
+   *     their epilogues generated kernels; a group carrying the range dim stays kernels (library
+   *     steps take static shapes)
+   */
+  public static Result lower(Graph main, boolean gpu, int blockSize, Lift lift, boolean libraryGemm) {
+    return new ProgramLowering(main, gpu, blockSize, lift, libraryGemm).run();
   }
 
   /** Whether {@code v}'s axis 0 is the range dim. */
@@ -124,8 +133,6 @@ public final class ProgramLowering {
       }
     }
     // Outputs that no kernel wrote (inputs, constants, views, an output listed twice): copy.
-    Set<String> written = new java.util.HashSet<>();
-    for (Step s : steps) if (s instanceof Step.Launch l) written.addAll(l.args());
     List<String> seen = new ArrayList<>();
     for (Value out : main.outputs()) {
       String outName = out.name();
@@ -183,21 +190,6 @@ public final class ProgramLowering {
       body = wrap(n);
     }
     String group = "g" + groupCount++;
-    Map<Value, Tensor> constantsOfBody = new IdentityHashMap<>();
-    for (int i = 0; i < body.inputs().size(); i++) {
-      Value outer = operands.get(i);
-      if (outer != null && outer.producer() != null && outer.producer().opName().equals(Constants.OP)) {
-        constantsOfBody.put(body.inputs().get(i), Constants.valueOf(outer));
-      }
-    }
-    GroupLowerer.Lowered lowered;
-    try {
-      lowered = GroupLowerer.lower("weft_" + group, body, constantsOfBody::get, n.describe());
-    } catch (LoweringException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new LoweringException(n, e.getMessage());
-    }
     // results: outputs by their model name, the rest in the arena
     for (Value v : n.outputs()) {
       TensorType t = tensor(v, n);
@@ -217,6 +209,47 @@ public final class ProgramLowering {
     List<String> nodes = new ArrayList<>();
     if (n.opName().equals(FusedOp.OP)) for (Node m : body.nodes()) nodes.add(m.describe());
     else nodes.add(n.describe());
+    // Buffers of the body's inputs and outputs, in body order; a split adds the matmul result.
+    List<String> inBufs = new ArrayList<>();
+    for (Value v : operands) inBufs.add(v == null ? null : names.get(v));
+    List<Value> outerOfInput = new ArrayList<>(operands);
+    List<String> outBufs = new ArrayList<>(resultBuffers);
+    boolean carriesDim = operands.stream().anyMatch(v -> v != null && carries(v)) || n.outputs().stream().anyMatch(this::carries);
+    MatmulSplit.Split split = libraryGemm && !carriesDim ? MatmulSplit.of(body) : null;
+    if (split != null) {
+      String result;
+      if (split.resultOutput() >= 0) {
+        result = resultBuffers.get(split.resultOutput());
+      } else {
+        TensorType t = tensor(split.matmul().output(0), n);
+        result = unique(group + "_matmul");
+        buffers.put(result, Buffer.arena(result, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t), 0));
+      }
+      // cuBLAS's A is the row-major right operand (MatmulSplit): args are [b, a, result].
+      steps.add(split.call().step(inBufs.get(split.bInput()), inBufs.get(split.aInput()), result));
+      if (split.epilogue() == null) return;
+      body = split.epilogue();
+      inBufs.add(result);
+      outerOfInput.add(null);
+      List<String> epilogueOuts = new ArrayList<>();
+      for (int i : split.epilogueOutputs()) epilogueOuts.add(resultBuffers.get(i));
+      outBufs = epilogueOuts;
+    }
+    Map<Value, Tensor> constantsOfBody = new IdentityHashMap<>();
+    for (int i = 0; i < body.inputs().size(); i++) {
+      Value outer = outerOfInput.get(i);
+      if (outer != null && outer.producer() != null && outer.producer().opName().equals(Constants.OP)) {
+        constantsOfBody.put(body.inputs().get(i), Constants.valueOf(outer));
+      }
+    }
+    GroupLowerer.Lowered lowered;
+    try {
+      lowered = GroupLowerer.lower("weft_" + group, body, constantsOfBody::get, n.describe());
+    } catch (LoweringException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new LoweringException(n, e.getMessage());
+    }
     for (Kernel k : lowered.kernels()) {
       List<String> args = new ArrayList<>();
       for (dev.weft.codegen.kir.Buffer p : k.params()) {
@@ -224,9 +257,9 @@ public final class ProgramLowering {
         int in = body.inputs().indexOf(bodyValue);
         int out = body.outputs().indexOf(bodyValue);
         if (in >= 0 && (out < 0 || !k.stores().stream().anyMatch(s -> s.buffer() == p))) {
-          args.add(names.get(operands.get(in)));
+          args.add(inBufs.get(in));
         } else if (out >= 0) {
-          args.add(names.get(n.output(out)));
+          args.add(outBufs.get(out));
         } else {
           // a constant inside the group's body
           String wname = unique("w_" + group + "_" + p.name());

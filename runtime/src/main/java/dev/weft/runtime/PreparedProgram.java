@@ -6,6 +6,7 @@ import dev.weft.bundle.program.Buffer;
 import dev.weft.bundle.program.BufferKind;
 import dev.weft.bundle.program.DimSource;
 import dev.weft.bundle.program.Geometry;
+import dev.weft.bundle.program.LibraryMatmul;
 import dev.weft.bundle.program.Program;
 import dev.weft.bundle.program.Step;
 import dev.weft.runtime.spi.KernelModule;
@@ -20,11 +21,14 @@ import java.util.Map;
  */
 final class PreparedProgram {
   /** A step with its operands resolved. */
-  sealed interface Op permits Launch, Copy {}
+  sealed interface Op permits Launch, Copy, Matmul {}
 
   record Launch(KernelModule.Kernel kernel, int[] args, int[] dims, DimExpr extent, Geometry geometry) implements Op {}
 
   record Copy(int src, int dst, DimExpr bytes) implements Op {}
+
+  /** A library matmul on buffers {@code [A, B, D]} (FitCheck has validated it). */
+  record Matmul(LibraryMatmul call, int a, int b, int d) implements Op {}
 
   final Program program;
   final List<Buffer> buffers;
@@ -44,8 +48,9 @@ final class PreparedProgram {
         case Step.Launch l -> ops.add(new Launch(kernels.kernel(l.kernel()), indices(l.args()), dimIndices(l.dims()),
             l.extent(), l.geometry()));
         case Step.Copy c -> ops.add(new Copy(index.get(c.src()), index.get(c.dst()), c.bytes()));
+        case Step.Library l -> ops.add(new Matmul(LibraryMatmul.of(l), index.get(l.args().get(0)), index.get(l.args().get(1)),
+            index.get(l.args().get(2))));
         // FitCheck refuses programs with these before a session is made.
-        case Step.Library l -> throw new IllegalStateException("library steps are not supported");
         case Step.Collective c -> throw new IllegalStateException("collective steps are not supported");
       }
     }

@@ -231,6 +231,7 @@ public final class Session implements AutoCloseable {
           long bytes = c.bytes().evaluate(binding);
           if (bytes > 0) q.copy(addr[c.src()], addr[c.dst()], bytes);
         }
+        case PreparedProgram.Matmul m -> q.matmul(m.call(), addr[m.a()], addr[m.b()], addr[m.d()]);
       }
       if (timer != null) {
         q.synchronize();

@@ -141,6 +141,10 @@ class GpuArtifactsTest {
     }
     Path cubin = rank.resolve("kernels.cubin");
     assertTrue(Files.isRegularFile(cubin) && Files.size(cubin) > 0, "ptxas is installed but there is no kernels.cubin for " + rel + " " + target);
+    List<dev.weft.bundle.manifest.KernelStats> recorded = dev.weft.bundle.manifest.KernelStats.read("kernels.json",
+        Files.readAllBytes(rank.resolve(dev.weft.bundle.manifest.KernelStats.FILE_NAME)));
+    assertEquals(kernels, new TreeSet<>(recorded.stream().map(dev.weft.bundle.manifest.KernelStats::name).toList()),
+        "kernels.json of " + rel + " " + target + " lists every kernel");
     Map<String, String> notes = c.built().kernelNotes();
     long registers = 0;
     long spillStores = 0;

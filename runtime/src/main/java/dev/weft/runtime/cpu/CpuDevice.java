@@ -141,6 +141,10 @@ public final class CpuDevice implements Device {
   @Override
   public boolean supportsRecording() { return false; }
 
+  /** Library matmuls run as the host reference GEMM, so a cpu program may carry them too. */
+  @Override
+  public String matmulUnsupported() { return null; }
+
   @Override
   public void close() { parallel.close(); }
 }

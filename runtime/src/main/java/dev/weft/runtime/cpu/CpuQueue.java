@@ -1,6 +1,7 @@
 package dev.weft.runtime.cpu;
 
 import dev.weft.bundle.program.Geometry;
+import dev.weft.bundle.program.LibraryMatmul;
 import dev.weft.runtime.spi.KernelModule;
 import dev.weft.runtime.spi.Queue;
 import java.lang.foreign.Arena;
@@ -46,6 +47,13 @@ final class CpuQueue implements Queue {
     parallel.run(extent, (b, e) -> {
       k.handle().invokeExact(a, d, b, e);
     });
+  }
+
+  /** The host reference GEMM ({@link LibraryMatmul#hostRun}): single-threaded, for tests and small models. */
+  @Override
+  public void matmul(LibraryMatmul call, long a, long b, long d) {
+    long size = call.dtype().byteSize();
+    call.hostRun(at(a, call.elementsA() * size), at(b, call.elementsB() * size), at(d, call.elementsD() * size));
   }
 
   @Override

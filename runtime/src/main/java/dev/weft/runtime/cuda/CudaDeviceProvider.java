@@ -11,7 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * NVIDIA GPUs through the CUDA driver API. The library is {@code libcuda.so.1} unless the
- * {@code library} option or the {@code weft.cuda.library} system property names another file.
+ * {@code library} option or the {@code weft.cuda.library} system property names another file;
+ * cuBLASLt is the first of {@link CublasLt#SONAMES} that loads unless the {@code cublaslt} option
+ * or the {@code weft.cublaslt.library} property names a file.
  */
 public final class CudaDeviceProvider implements DeviceProvider {
   public static final String DEFAULT_LIBRARY = "libcuda.so.1";
@@ -43,6 +45,8 @@ public final class CudaDeviceProvider implements DeviceProvider {
       throw new DeviceUnavailableException("cuda:" + ordinal + ": this machine has " + count + " CUDA device"
           + (count == 1 ? "" : "s"));
     }
-    return new GpuDevice(api, ordinal, "cuda_driver_min");
+    // cuBLASLt is opened only when a program has library matmuls: most runs never load it.
+    String cublasLt = options.getOrDefault("cublaslt", System.getProperty("weft.cublaslt.library"));
+    return new GpuDevice(api, ordinal, "cuda_driver_min", () -> CublasLt.open(cublasLt));
   }
 }

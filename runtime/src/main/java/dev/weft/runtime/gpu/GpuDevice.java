@@ -27,6 +27,10 @@ public final class GpuDevice implements Device {
   private final GpuApi api;
   private final int ordinal;
   private final String minDriverKey;
+  /** Opens the device's GEMM library (cuBLASLt) on first need; null where the device has none bound. */
+  private final java.util.function.Supplier<GemmLibrary> gemmOpener;
+  private volatile GemmLibrary gemm;
+  private volatile String gemmError;
   /** The retained context; 0 until the device is first touched. */
   private volatile long context;
 
@@ -35,9 +39,41 @@ public final class GpuDevice implements Device {
    *     ({@code cuda_driver_min}, {@code hip_runtime_min})
    */
   public GpuDevice(GpuApi api, int ordinal, String minDriverKey) {
+    this(api, ordinal, minDriverKey, null);
+  }
+
+  /** @param gemmOpener opens the GEMM library for library matmul steps (null: the device runs none) */
+  public GpuDevice(GpuApi api, int ordinal, String minDriverKey, java.util.function.Supplier<GemmLibrary> gemmOpener) {
     this.api = api;
     this.ordinal = ordinal;
     this.minDriverKey = minDriverKey;
+    this.gemmOpener = gemmOpener;
+  }
+
+  @Override
+  public String matmulUnsupported() {
+    if (gemmOpener == null) return api.kind() + " has no GEMM library binding yet (compile with --gemm kernels)";
+    gemm();
+    return gemmError;
+  }
+
+  /** The GEMM library if something opened it already, else null. */
+  GemmLibrary openedGemm() { return gemm; }
+
+  /** The GEMM library, opened once; null (with {@link #gemmError} set) when it cannot be loaded. */
+  GemmLibrary gemm() {
+    if (gemm == null && gemmError == null && gemmOpener != null) {
+      synchronized (this) {
+        if (gemm == null && gemmError == null) {
+          try {
+            gemm = gemmOpener.get();
+          } catch (dev.weft.runtime.DeviceUnavailableException e) {
+            gemmError = e.getMessage();
+          }
+        }
+      }
+    }
+    return gemm;
   }
 
   @Override public String kind() { return api.kind(); }
@@ -187,6 +223,11 @@ public final class GpuDevice implements Device {
 
   @Override
   public synchronized void close() {
+    if (gemm != null) {
+      current();
+      gemm.close();
+      gemm = null;
+    }
     if (context != 0) {
       context = 0;
       api.releaseContext(ordinal);

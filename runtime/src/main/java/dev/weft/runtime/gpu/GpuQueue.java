@@ -1,6 +1,7 @@
 package dev.weft.runtime.gpu;
 
 import dev.weft.bundle.program.Geometry;
+import dev.weft.bundle.program.LibraryMatmul;
 import dev.weft.runtime.spi.KernelModule;
 import dev.weft.runtime.spi.Queue;
 import java.lang.foreign.Arena;
@@ -25,6 +26,18 @@ final class GpuQueue implements Queue {
     this.api = api;
     device.makeCurrent();
     this.stream = api.streamCreate();
+    // The workspace is allocated now, not at the first matmul: that may come inside a stream
+    // capture, where cuMemAlloc is not allowed. Only devices whose program has matmuls opened a library.
+    GemmLibrary lib = device.openedGemm();
+    if (lib != null) {
+      workspaceBytes = lib.workspaceBytes();
+      try {
+        workspace = api.malloc(workspaceBytes);
+      } catch (RuntimeException e) {
+        api.streamDestroy(stream);
+        throw e;
+      }
+    }
   }
 
   private Arena staging() {
@@ -72,6 +85,19 @@ final class GpuQueue implements Queue {
       long[] block = geometry.block().stream().mapToLong(Long::longValue).toArray();
       api.launch(fn, grid, block, geometry.sharedBytes(), stream, params);
     }
+  }
+
+  /** Device scratch for the GEMM library, allocated on this queue's first matmul and freed with it. */
+  private long workspace;
+  private long workspaceBytes;
+
+  @Override
+  public void matmul(LibraryMatmul call, long a, long b, long d) {
+    GemmLibrary lib = device.gemm();
+    if (lib == null) throw new UnsupportedOperationException(device.matmulUnsupported());
+    device.makeCurrent();
+    if (workspace == 0) throw new IllegalStateException("queue was made before " + lib.library() + " was opened");
+    lib.matmul(call, a, b, d, workspace, workspaceBytes, stream);
   }
 
   @Override
@@ -132,6 +158,8 @@ final class GpuQueue implements Queue {
   public void close() {
     device.makeCurrent();
     api.streamDestroy(stream);
+    if (workspace != 0) api.free(workspace);
+    workspace = 0;
     if (staging != null) staging.close();
   }
 }

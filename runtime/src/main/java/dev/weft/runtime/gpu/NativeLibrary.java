@@ -44,6 +44,22 @@ public final class NativeLibrary {
     }
   }
 
+  /**
+   * Opens the first of {@code names} that loads (sonames of successive major versions, newest
+   * first); none loading is one {@link DeviceUnavailableException} naming them all.
+   */
+  public static NativeLibrary openFirst(String kind, java.util.List<String> names, String what) {
+    StringBuilder tried = new StringBuilder();
+    for (String n : names) {
+      try {
+        return open(kind, n);
+      } catch (DeviceUnavailableException e) {
+        tried.append(tried.isEmpty() ? "" : ", ").append(n);
+      }
+    }
+    throw new DeviceUnavailableException(kind + ": cannot load " + what + " (tried " + tried + "); is it installed and on the library path?");
+  }
+
   public String name() { return name; }
 
   /** A downcall to {@code symbol}; a missing symbol names the library and the symbol. */

@@ -50,6 +50,12 @@ public interface Device extends AutoCloseable {
   /** A queue for one run at a time. */
   Queue newQueue();
 
+  /**
+   * Why this device cannot run library matmul steps (its GEMM library is missing, or it has
+   * none), or null when it can. Opens the library if needed but touches no device memory.
+   */
+  default String matmulUnsupported() { return kind() + " devices have no GEMM library binding"; }
+
   /** Whether {@link Queue#record} is supported (CUDA/HIP graphs). */
   boolean supportsRecording();
 

@@ -1,6 +1,7 @@
 package dev.weft.runtime.spi;
 
 import dev.weft.bundle.program.Geometry;
+import dev.weft.bundle.program.LibraryMatmul;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -22,6 +23,16 @@ public interface Queue extends AutoCloseable {
    * @param geometry GPU geometry (ignored on the host; required on GPUs)
    */
   void launch(KernelModule.Kernel kernel, long[] args, long[] dims, long extent, Geometry geometry);
+
+  /**
+   * Enqueues a cuBLASLt-style matmul ({@link LibraryMatmul}: column-major, cuBLAS's terms) on
+   * device addresses {@code a}, {@code b}, {@code d}.
+   *
+   * @throws UnsupportedOperationException when the device has no GEMM ({@link Device#matmulUnsupported})
+   */
+  default void matmul(LibraryMatmul call, long a, long b, long d) {
+    throw new UnsupportedOperationException("this device runs no library matmul");
+  }
 
   void synchronize();
 
