@@ -22,20 +22,25 @@ final class Codegen {
 
   private Codegen() {}
 
-  static synchronized List<CompileResult> compileAll(List<CompileRequest> requests) {
+  static List<CompileResult> compileAll(List<CompileRequest> requests) { return compileAll(requests, r -> { }); }
+
+  static synchronized List<CompileResult> compileAll(List<CompileRequest> requests, java.util.function.Consumer<CompileRequest> finished) {
     if (shared == null) {
       boolean workers = "workers".equals(System.getProperty("weft.codegen"));
       Path repro = Path.of(System.getProperty("weft.reproducers", System.getProperty("java.io.tmpdir"))).resolve("weft-reproducers");
       shared = Compiler.create(workers ? Compiler.Mode.WORKERS : Compiler.Mode.IN_PROCESS, Compiler.defaultParallelism(), repro);
     }
-    return shared.compileAll(requests);
+    return shared.compileAll(requests, finished);
   }
 
   /**
    * The outputs of {@code requests}, in order: cached ones read from {@code cache}, the rest
    * compiled together (in parallel) and stored. Cached results report zero LLVM time.
+   * {@code finished} hears of each request as its output is ready (cached ones first, then the
+   * compiled ones from the compiling threads, as they finish).
    */
-  static List<CompileResult> compileAll(List<CompileRequest> requests, String targetName, KernelCache cache) {
+  static List<CompileResult> compileAll(List<CompileRequest> requests, String targetName, KernelCache cache,
+                                        java.util.function.BiConsumer<CompileRequest, Boolean> finished) {
     List<CompileResult> out = new ArrayList<>(requests.size());
     List<String> keys = new ArrayList<>(requests.size());
     List<CompileRequest> missing = new ArrayList<>();
@@ -49,10 +54,12 @@ final class Codegen {
       if (hit == null) {
         missing.add(r);
         missingAt.add(i);
+      } else {
+        finished.accept(r, true);
       }
     }
     if (!missing.isEmpty()) {
-      List<CompileResult> made = compileAll(missing);
+      List<CompileResult> made = compileAll(missing, r -> finished.accept(r, false));
       for (int j = 0; j < made.size(); j++) {
         int i = missingAt.get(j);
         out.set(i, made.get(j));

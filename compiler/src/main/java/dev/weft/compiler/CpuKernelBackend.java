@@ -38,17 +38,22 @@ final class CpuKernelBackend extends LlvmKernelBackend {
   @Override public String arch() { return "x86_64"; }
 
   @Override
-  public Built build(List<Kernel> kernels) {
+  public Built build(List<Kernel> kernels, CompileProgress progress) {
     List<byte[]> bitcode = bitcode(kernels);
     List<CompileRequest> requests = new ArrayList<>();
-    requests.add(new CompileRequest("weft_abi_version", target.spec(), abiModule(), false, EmitKind.OBJECT));
+    CompileRequest abi = new CompileRequest("weft_abi_version", target.spec(), abiModule(), false, EmitKind.OBJECT);
+    requests.add(abi);
     for (int i = 0; i < kernels.size(); i++) {
       requests.add(new CompileRequest(kernels.get(i).name(), target.spec(), bitcode.get(i), true, EmitKind.OBJECT));
     }
     KernelCache cache = KernelCache.open();
     List<CompileResult> objects;
     try {
-      objects = Codegen.compileAll(requests, name, cache);
+      KernelTally tally = new KernelTally(kernels.size(), progress);
+      tally.start();
+      objects = Codegen.compileAll(requests, name, cache, (r, cached) -> {
+        if (r != abi) tally.done(cached);
+      });
     } finally {
       cache.finishBuild();
     }
