@@ -56,7 +56,7 @@ final class CompileCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     CompileOptions options = new CompileOptions(target, ShapeProfile.parse(shapes), pipeline, precision);
     long t0 = System.nanoTime();
-    ProgressDisplay progress = quiet || json ? null : new ProgressDisplay(out, ProgressDisplay.stdoutIsTerminal());
+    ProgressDisplay progress = quiet || json ? null : ProgressDisplay.forStdout(out);
     Compiler.Compilation c;
     try {
       c = Compiler.compile(Weft.load(model, options.shapes(), null), options, progress);

@@ -5,7 +5,7 @@ import java.io.PrintWriter;
 
 /**
  * How {@code weft compile} shows a long compile. On a terminal: one line, rewritten in place
- * with a carriage return ("lowering to kernels", then "compiling 30 kernels for cpu  kernels
+ * with a carriage return, cut to the terminal's width ("lowering to kernels", then "compiling 30 kernels for cpu  kernels
  * 12/30"), ended with a newline by {@link #finish}. Elsewhere (a pipe, a log, TERM=dumb): one
  * plain line per stage and, at the end, one "kernels: N (M cached)" line, so logs carry no
  * control characters. {@code --quiet} and {@code --json} use {@link CompileProgress#NONE}.
@@ -13,15 +13,30 @@ import java.io.PrintWriter;
 final class ProgressDisplay implements CompileProgress {
   private final PrintWriter out;
   private final boolean terminal;
+  private final int width;
   private String stage = "";
   private int shownWidth;
   private int total = -1;
   private int done;
   private int cached;
 
-  ProgressDisplay(PrintWriter out, boolean terminal) {
+  /** @param width terminal columns: a longer line would wrap, and a carriage return cannot go back up a row */
+  ProgressDisplay(PrintWriter out, boolean terminal, int width) {
     this.out = out;
     this.terminal = terminal;
+    this.width = Math.max(20, width);
+  }
+
+  /** A display for this process's stdout: $COLUMNS wide when the shell exports it, else 80. */
+  static ProgressDisplay forStdout(PrintWriter out) {
+    int columns = 80;
+    try {
+      String c = System.getenv("COLUMNS");
+      if (c != null) columns = Integer.parseInt(c.trim());
+    } catch (NumberFormatException ignored) {
+      // keep 80
+    }
+    return new ProgressDisplay(out, stdoutIsTerminal(), columns);
   }
 
   /** Whether this process writes to an interactive terminal that understands a carriage return. */
@@ -57,7 +72,9 @@ final class ProgressDisplay implements CompileProgress {
   }
 
   /** Rewrites the terminal line; spaces clear what is left of a longer previous line. */
-  private void redraw(String text) {
+  private void redraw(String line) {
+    // One column short of the width, so the cursor never moves to a new row.
+    String text = line.length() < width ? line : line.substring(0, width - 4) + "...";
     StringBuilder sb = new StringBuilder("\r").append(text);
     for (int i = text.length(); i < shownWidth; i++) sb.append(' ');
     shownWidth = text.length();

@@ -27,7 +27,7 @@ class ProgressDisplayTest {
   @Test
   void terminalRewritesOneLineAndClearsLeftovers() {
     StringWriter w = new StringWriter();
-    drive(new ProgressDisplay(new PrintWriter(w), true));
+    drive(new ProgressDisplay(new PrintWriter(w), true, 80));
     String nl = System.lineSeparator();
     // "done" is shorter than the 32-character line before it (19 + 13): 28 spaces blank the rest.
     assertEquals("\rlowering"
@@ -40,9 +40,20 @@ class ProgressDisplayTest {
   }
 
   @Test
+  void terminalLinesAreCutToTheWidthSoTheyNeverWrap() {
+    StringWriter w = new StringWriter();
+    ProgressDisplay d = new ProgressDisplay(new PrintWriter(w), true, 24);
+    d.stage("graph passes: fold-shapes,constant-fold,cse");   // 44 characters on a 24-column terminal
+    d.stage("lowering");
+    d.finish();
+    // 20 characters + "..." = 23 columns: the cursor stays on the row; "lowering" then clears 15 more.
+    assertEquals("\rgraph passes: fold-s..." + "\rlowering" + " ".repeat(15) + System.lineSeparator(), w.toString());
+  }
+
+  @Test
   void plainModeWritesStageLinesAndOneKernelCount() {
     StringWriter w = new StringWriter();
-    drive(new ProgressDisplay(new PrintWriter(w), false));
+    drive(new ProgressDisplay(new PrintWriter(w), false, 80));
     String nl = System.lineSeparator();
     assertEquals("  lowering" + nl + "  compiling 3 kernels" + nl + "  done" + nl + "  kernels: 3 (1 cached)" + nl, w.toString());
   }
@@ -50,7 +61,7 @@ class ProgressDisplayTest {
   @Test
   void plainModeWithoutKernelsPrintsNoCount() {
     StringWriter w = new StringWriter();
-    ProgressDisplay d = new ProgressDisplay(new PrintWriter(w), false);
+    ProgressDisplay d = new ProgressDisplay(new PrintWriter(w), false, 80);
     d.stage("binding shapes");
     d.finish();
     assertEquals("  binding shapes" + System.lineSeparator(), w.toString());
