@@ -22,6 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = "Run every ONNX backend test directory under DIR (model + test_data_set_*) and compare with its outputs.",
     footer = {"", "Examples:", "  weft conformance ../shared/corpus/onnx-backend/node --json node.json",
+        "  weft conformance ../shared/corpus/onnx-backend/node --filter '^test_abs$' --json   (the report on stdout)",
         "  weft conformance ../shared/corpus/onnx-backend/node --filter 'test_conv'"})
 final class ConformanceCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -5,8 +5,6 @@ package dev.weft.compiler;
  * {@link #done} concurrently; the lock keeps the counts consistent and the display's calls in order.
  */
 final class KernelTally {
-  static final KernelTally NONE = new KernelTally(0, CompileProgress.NONE);
-
   private final int total;
   private final CompileProgress sink;
   private int done;
