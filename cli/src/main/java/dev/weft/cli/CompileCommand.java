@@ -50,7 +50,7 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = "--pipeline", paramLabel = "PASSES", description = "Graph pipeline (default: the optimizer's default pipeline).")
   String pipeline;
 
-  @Option(names = "--quiet", description = "Print nothing on success.")
+  @Option(names = "--quiet", description = "Print nothing on success (no progress either).")
   boolean quiet;
 
   @Option(names = "--json", description = "Print a JSON summary.")
@@ -61,8 +61,13 @@ final class CompileCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     CompileOptions options = new CompileOptions(target, ShapeProfile.parse(shapes), pipeline, precision, gemm);
     long t0 = System.nanoTime();
-    Compiler.Compilation c = Compiler.compile(Weft.load(model, options.shapes(), null), options,
-        quiet || json ? null : s -> out.println("  " + s));
+    ProgressDisplay progress = quiet || json ? null : ProgressDisplay.forStdout(out);
+    Compiler.Compilation c;
+    try {
+      c = Compiler.compile(Weft.load(model, options.shapes(), null), options, progress);
+    } finally {
+      if (progress != null) progress.finish();
+    }
     dev.weft.compiler.cache.CacheStats cache = dev.weft.compiler.cache.KernelCache.lastBuild();
     Manifest m = BundleOutput.write(c, output);
     double ms = (System.nanoTime() - t0) / 1e6;

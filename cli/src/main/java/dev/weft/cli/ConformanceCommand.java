@@ -22,6 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = "Run every ONNX backend test directory under DIR (model + test_data_set_*) and compare with its outputs.",
     footer = {"", "Examples:", "  weft conformance ../shared/corpus/onnx-backend/node --json node.json",
+        "  weft conformance ../shared/corpus/onnx-backend/node --filter '^test_abs$' --json   (the report on stdout)",
         "  weft conformance ../shared/corpus/onnx-backend/node --filter 'test_conv'"})
 final class ConformanceCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -29,7 +30,9 @@ final class ConformanceCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "DIR", description = "A test directory or a folder of them (searched recursively).")
   Path dir;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "Write {\"tests\": {path: {\"status\", \"reason\"}}, ...} to FILE.")
+  /** "-" (the value of a bare --json) means stdout. */
+  @Option(names = "--json", paramLabel = "FILE", arity = "0..1", fallbackValue = "-",
+      description = "Write {\"tests\": {path: {\"status\", \"reason\"}}, ...} to FILE; a bare --json (or --json=-) prints it on stdout instead of the text.")
   Path json;
 
   @Option(names = "--markdown", paramLabel = "FILE", description = "Write a Markdown table (per test, per op) to FILE.")
@@ -60,6 +63,12 @@ final class ConformanceCommand implements Callable<Integer> {
     OnnxBackendRunner.Options options =
         new OnnxBackendRunner.Options(rtol, atol, Duration.ofSeconds(timeoutSeconds), base.importOptions());
     Conformance.Report report = Conformance.run(dir, filter == null ? null : Pattern.compile(filter), threads, options);
+    boolean toStdout = json != null && json.toString().equals("-");
+    if (toStdout) {
+      spec.commandLine().getOut().println(report.toJson().strip());
+      if (markdown != null) Files.writeString(markdown, report.toMarkdown("Conformance: " + dir));
+      return Main.OK;
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (!quiet) for (Conformance.Outcome o : report.outcomes()) out.println(o.result().line());
     if (json != null) Files.writeString(json, report.toJson());

@@ -40,6 +40,9 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "Print nothing but warnings.")
   boolean quiet;
 
+  @Option(names = "--json", description = "Print one JSON document: files written, counts, warnings (also still on stderr).")
+  boolean json;
+
   @Override
   public Integer call() {
     Module m = ModelLoader.load(model);
@@ -52,7 +55,15 @@ final class ExportCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     for (String w : r.warnings()) err.println("weft: warning: " + w);
-    if (!quiet) {
+    if (json) {
+      dev.weft.bundle.Json.Obj o = new dev.weft.bundle.Json.Obj().put("output", output.toString())
+          .put("nodes", r.model().getGraph().getNodeCount()).put("initializers", r.model().getGraph().getInitializerCount())
+          .put("opset", OnnxExporter.DEFAULT_OPSET)
+          .put("external_data", externalData ? output + ".data" : null)
+          .put("external_tensors", externalData ? r.external().size() : 0)
+          .put("warnings", dev.weft.bundle.Json.strings(r.warnings()));
+      spec.commandLine().getOut().println(o);
+    } else if (!quiet) {
       PrintWriter out = spec.commandLine().getOut();
       out.println("wrote " + output + " (" + r.model().getGraph().getNodeCount() + " nodes, "
           + r.model().getGraph().getInitializerCount() + " initializers, opset " + OnnxExporter.DEFAULT_OPSET + ")");

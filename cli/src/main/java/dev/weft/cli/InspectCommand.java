@@ -59,7 +59,8 @@ final class InspectCommand implements Callable<Integer> {
     }
     Module m = ModelLoader.load(model);
     if (ir) {
-      out.print(ModelLoader.print(m));
+      if (json) out.println(new Json.Obj().put("model", model.getFileName().toString()).put("ir", ModelLoader.print(m)));
+      else out.print(ModelLoader.print(m));
       return Main.OK;
     }
     Summary s = Summary.of(m.main());

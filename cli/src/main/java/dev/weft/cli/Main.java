@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The {@code weft} command. Exit codes: 0 ok; 1 user error (bad flags, bad model) with a
- * one-line cause on stderr; 2 internal error. Stack traces only with {@code --verbose}.
+ * one-line cause on stderr; 2 internal error. Stack traces only with {@code --verbose}. With
+ * {@code --json} every command prints one JSON document on stdout, errors included ({@link JsonErrors}).
  */
 @Command(
     name = "weft",
@@ -43,7 +44,9 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(main);
     cl.setOut(out);
     cl.setErr(err);
+    boolean json = JsonErrors.requested(args);
     cl.setParameterExceptionHandler((ex, a) -> {
+      if (json) JsonErrors.print(out, "usage", ex);
       err.println("weft: " + ex.getMessage());
       CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
       err.println("Try 'weft " + commandPath(ex.getCommandLine()) + " --help'.");
@@ -51,6 +54,7 @@ public final class Main implements Runnable {
     });
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       boolean verbose = parseResult.hasMatchedOption("--verbose") || main.verbose || hasVerbose(args);
+      if (json) JsonErrors.print(out, ex instanceof WeftException ? "user" : "internal", ex);
       if (ex instanceof WeftException) {
         err.println("weft: error: " + ex.getMessage());
         if (verbose) ex.printStackTrace(err);
@@ -65,6 +69,7 @@ public final class Main implements Runnable {
       return cl.execute(args);
     } catch (StackOverflowError | OutOfMemoryError e) {
       // Limits in the readers should stop bad models first; this is the last line of defence.
+      if (json) JsonErrors.print(out, "user", e);
       err.println("weft: error: the model is too large or too deeply nested (" + e.getClass().getSimpleName() + ")");
       if (hasVerbose(args)) e.printStackTrace(err);
       return USER_ERROR;

@@ -1,9 +1,12 @@
 package dev.weft.cli;
 
+import dev.weft.bundle.Json;
 import dev.weft.bundle.WeftException;
+import dev.weft.bundle.json.JsonReader;
 import dev.weft.ir.Module;
 import dev.weft.ir.text.WirPrinter;
 import dev.weft.passes.PassContext;
+import dev.weft.passes.PassEvent;
 import dev.weft.passes.PassInfo;
 import dev.weft.passes.PassManager;
 import dev.weft.passes.PassRegistry;
@@ -18,6 +21,7 @@ import dev.weft.passes.memory.MemoryPlanner;
 import dev.weft.passes.memory.PlanChecker;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -101,15 +105,29 @@ final class OptimizeCommand implements Callable<Integer> {
   @Option(names = "--memory-plan-json", paramLabel = "FILE", description = "Write the memory plan (every buffer's offset, size, live range) as JSON.")
   Path memoryPlanJson;
 
+  @Option(names = "--json", description = "Print one JSON document on stdout: passes run (time, nodes), the IR (unless -o),"
+      + " the memory plan and fused groups when asked for. --print-ir-after then writes to stderr.")
+  boolean json;
+
   @Override
   public Integer call() throws IOException {
-    PrintWriter out = spec.commandLine().getOut();
+    // With --json, stdout carries only the JSON document: the text goes nowhere (or to stderr).
+    PrintWriter out = json ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
     if (listPasses) {
       for (PassInfo p : PassRegistry.global().all()) {
         out.printf("  %-16s %s%n", p.name(), p.description());
         p.sortedOptions().forEach((k, v) -> out.printf("  %-16s   {%s=...} %s%n", "", k, v));
       }
       out.println("Default pipeline: " + PassManager.DEFAULT_PIPELINE);
+      if (json) {
+        Json.Arr passes = new Json.Arr();
+        for (PassInfo p : PassRegistry.global().all()) {
+          Json.Obj options = new Json.Obj();
+          p.sortedOptions().forEach(options::put);
+          passes.add(new Json.Obj().put("name", p.name()).put("description", p.description()).put("options", options));
+        }
+        spec.commandLine().getOut().println(new Json.Obj().put("passes", passes).put("default_pipeline", PassManager.DEFAULT_PIPELINE));
+      }
       return Main.OK;
     }
     if (model == null) throw new WeftException("no MODEL given (see 'weft optimize --help')");
@@ -121,7 +139,7 @@ final class OptimizeCommand implements Callable<Integer> {
     Path repro = reproducerDir != null ? reproducerDir : dumpDir != null ? dumpDir
         : Path.of(System.getProperty("java.io.tmpdir"), "weft-reproducers");
     ctx.reproducerDir(repro);
-    if (printIrAfter != null) ctx.instrument(new PrintIr(printIrAfter, out));
+    if (printIrAfter != null) ctx.instrument(new PrintIr(printIrAfter, json ? spec.commandLine().getErr() : out));
     if (dumpDir != null) ctx.instrument(new DumpDir(dumpDir));
     Timing t = new Timing();
     ctx.instrument(t);
@@ -134,8 +152,9 @@ final class OptimizeCommand implements Callable<Integer> {
     } else if (printIrAfter == null && !explainFusion && !memoryPlan && memoryPlanJson == null) {
       out.print(ModelLoader.print(m));
     }
+    MemoryPlan plan = null;
     if (memoryPlan || memoryPlanJson != null) {
-      MemoryPlan plan = MemoryPlanner.plan(m.main(), bind);
+      plan = MemoryPlanner.plan(m.main(), bind);
       List<String> problems = PlanChecker.check(m.main(), plan);
       if (!problems.isEmpty()) throw new WeftException("memory plan is invalid: " + String.join("; ", problems));
       out.println("memory plan" + (bind.isEmpty() ? "" : " for " + bind) + ": " + plan.summary());
@@ -152,6 +171,33 @@ final class OptimizeCommand implements Callable<Integer> {
       out.print(report == null ? "fusion: the pipeline has no fuse pass (or it was disabled)\n" : report.text());
       out.println(KernelCount.of(m.main()));
     }
+    if (json) spec.commandLine().getOut().println(jsonReport(m, t, plan, ctx));
     return Main.OK;
+  }
+
+  private String jsonReport(Module m, Timing t, MemoryPlan plan, PassContext ctx) {
+    Json.Arr passes = new Json.Arr();
+    for (PassEvent e : t.events()) {
+      passes.add(new Json.Obj().put("index", e.index()).put("pass", e.pass()).put("changed", e.changed())
+          .put("ms", e.nanos() / 1e6).put("nodes_before", e.nodesBefore()).put("nodes_after", e.nodesAfter()));
+    }
+    Json.Obj o = new Json.Obj().put("model", model.toString())
+        .put("pipeline", pipeline != null ? pipeline : PassManager.DEFAULT_PIPELINE)
+        .put("nodes", PassManager.nodeCount(m)).put("output", output == null ? null : output.toString())
+        .put("passes", passes);
+    if (output == null) o.put("ir", ModelLoader.print(m));
+    if (plan != null) o.put("memory_plan", Json.fromValue(JsonReader.parse("memory plan", plan.toJson().getBytes(StandardCharsets.UTF_8))));
+    if (explainFusion) {
+      FusionReport report = ctx.result(Fuse.NAME, FusionReport.class);
+      Json.Arr groups = new Json.Arr();
+      if (report != null) {
+        for (FusionReport.Entry g : report.entries()) {
+          groups.add(new Json.Obj().put("id", g.id()).put("kind", g.kind()).put("members", Json.strings(g.members()))
+              .put("bytes_saved", g.bytesSaved()));
+        }
+      }
+      o.put("fusion", new Json.Obj().put("groups", groups).put("kernels", KernelCount.of(m.main()).kernels()));
+    }
+    return o.toString();
   }
 }

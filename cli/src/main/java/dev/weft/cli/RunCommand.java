@@ -53,9 +53,36 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "Print nothing on success.")
   boolean quiet;
 
+  @Option(names = "--json", description = "Print one JSON document: engine, device, times and every output written.")
+  boolean json;
+
+  /** The outputs written, for --json. */
+  private final dev.weft.bundle.Json.Arr written = new dev.weft.bundle.Json.Arr();
+
+  /** Human-readable lines are printed only without --quiet and --json. */
+  private boolean talk() { return !quiet && !json; }
+
+  private void wrote(Path file, String name, Object value) {
+    if (talk()) spec.commandLine().getOut().println("wrote " + file + "  (" + name + ": " + describe(value) + ")");
+    dev.weft.bundle.Json.Obj o = new dev.weft.bundle.Json.Obj().put("file", file.toString()).put("name", name);
+    if (value instanceof Tensor t) {
+      dev.weft.bundle.Json.Arr shape = new dev.weft.bundle.Json.Arr();
+      for (long d : t.shape()) shape.add(d);
+      o.put("dtype", t.dtype().toString()).put("shape", shape);
+    }
+    written.add(o);
+  }
+
+  private void report(String engine, String device, Double compileMs, double runMs) {
+    if (!json) return;
+    dev.weft.bundle.Json.Obj o = new dev.weft.bundle.Json.Obj().put("model", model.toString()).put("engine", engine).put("device", device);
+    if (compileMs != null) o.put("compile_ms", compileMs);
+    spec.commandLine().getOut().println(o.put("run_ms", runMs).put("outputs", written));
+  }
+
   @Override
   public Integer call() throws IOException {
-    if (Files.isDirectory(model) && Files.isRegularFile(model.resolve("manifest.json"))) return runBundle(model, InputCheck.readAll(requireFolder()));
+    if (Files.isDirectory(model) && Files.isRegularFile(model.resolve("manifest.json"))) return runBundle(model, InputCheck.readAll(requireFolder()), null);
     if (engine == Engine.compiled) return compileAndRun();
     boolean torch = ModelLoader.formatOf(model) == ModelLoader.Format.TORCHSCRIPT;
     List<Tensor> given = torch ? InputCheck.readAll(requireFolder()) : null;
@@ -70,9 +97,10 @@ final class RunCommand implements Callable<Integer> {
     for (int k = 0; k < results.size(); k++) {
       Path file = outputs.resolve("output_" + k + ".pb");
       OnnxTestData.write(file, results.get(k), g.outputs().get(k).name());
-      if (!quiet) out.println("wrote " + file + "  (" + g.outputs().get(k).name() + ": " + describe(results.get(k)) + ")");
+      wrote(file, g.outputs().get(k).name(), results.get(k));
     }
-    if (!quiet) out.printf("ran %s on the reference interpreter in %.1f ms%n", model.getFileName(), micros / 1000.0);
+    if (talk()) out.printf("ran %s on the reference interpreter in %.1f ms%n", model.getFileName(), micros / 1000.0);
+    report("reference", "cpu", null, micros / 1000.0);
     return Main.OK;
   }
 
@@ -81,13 +109,13 @@ final class RunCommand implements Callable<Integer> {
     List<Tensor> given = InputCheck.readAll(requireFolder());
     Module m = dev.weft.api.Weft.load(model, dev.weft.compiler.ShapeProfile.NONE, given);
     try (dev.weft.api.Weft.TempBundle b = dev.weft.api.Weft.compileFor(m, target, given)) {
-      if (!quiet) spec.commandLine().getOut().printf("compiled %s for %s in %.0f ms%n", model.getFileName(), target, b.compileMillis());
-      return runBundle(b.dir(), given);
+      if (talk()) spec.commandLine().getOut().printf("compiled %s for %s in %.0f ms%n", model.getFileName(), target, b.compileMillis());
+      return runBundle(b.dir(), given, b.compileMillis());
     }
   }
 
   /** Runs a compiled bundle through the runtime; input_K.pb are the manifest's inputs in order. */
-  private int runBundle(Path dir, List<Tensor> given) throws IOException {
+  private int runBundle(Path dir, List<Tensor> given, Double compileMs) throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     try (dev.weft.runtime.Bundle b = dev.weft.runtime.Bundle.load(dir);
          dev.weft.runtime.Session s = b.session(device)) {
@@ -106,9 +134,10 @@ final class RunCommand implements Callable<Integer> {
         Path file = outputs.resolve("output_" + k + ".pb");
         String original = name.endsWith("__out") ? name.substring(0, name.length() - 5) : name;
         OnnxTestData.write(file, results.get(name), original);
-        if (!quiet) out.println("wrote " + file + "  (" + original + ": " + describe(results.get(name)) + ")");
+        wrote(file, original, results.get(name));
       }
-      if (!quiet) out.printf("ran %s on %s in %.1f ms%n", dir.getFileName(), s.device().description(), micros / 1000.0);
+      if (talk()) out.printf("ran %s on %s in %.1f ms%n", dir.getFileName(), s.device().description(), micros / 1000.0);
+      report("compiled", s.device().description(), compileMs, micros / 1000.0);
     }
     return Main.OK;
   }

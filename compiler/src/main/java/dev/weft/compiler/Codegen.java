@@ -12,30 +12,46 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The process-wide LLVM code generator: in-process threads by default (fast: the compile-time
- * targets), worker processes with {@code -Dweft.codegen=workers} (an LLVM abort becomes an
- * error naming the kernel, with its IR saved under the reproducer folder). With a kernel cache,
- * only the requests whose output is not cached reach LLVM.
+ * The process-wide LLVM code generator: worker processes by default (an LLVM abort becomes an
+ * error naming the kernel, with its IR saved under the reproducer folder), in-process threads
+ * with {@code -Dweft.codegen=in-process} (no worker start: about 1.5 s less on a cold gpt
+ * compile, but an LLVM abort ends the JVM). With a kernel cache, only the requests whose output
+ * is not cached reach LLVM, and the pool is created on the first miss: a fully cached compile
+ * starts no worker (BENCHMARKS.md, "codegen mode").
  */
 final class Codegen {
   private static Compiler shared;
 
   private Codegen() {}
 
-  static synchronized List<CompileResult> compileAll(List<CompileRequest> requests) {
+  static List<CompileResult> compileAll(List<CompileRequest> requests) { return compileAll(requests, r -> { }); }
+
+  static synchronized List<CompileResult> compileAll(List<CompileRequest> requests, java.util.function.Consumer<CompileRequest> finished) {
     if (shared == null) {
-      boolean workers = "workers".equals(System.getProperty("weft.codegen"));
       Path repro = Path.of(System.getProperty("weft.reproducers", System.getProperty("java.io.tmpdir"))).resolve("weft-reproducers");
-      shared = Compiler.create(workers ? Compiler.Mode.WORKERS : Compiler.Mode.IN_PROCESS, Compiler.defaultParallelism(), repro);
+      shared = Compiler.create(mode(), Compiler.defaultParallelism(), repro);
     }
-    return shared.compileAll(requests);
+    return shared.compileAll(requests, finished);
+  }
+
+  /** {@code -Dweft.codegen}: workers (the default) or in-process. */
+  static Compiler.Mode mode() {
+    String v = System.getProperty("weft.codegen", "workers");
+    return switch (v) {
+      case "workers" -> Compiler.Mode.WORKERS;
+      case "in-process" -> Compiler.Mode.IN_PROCESS;
+      default -> throw new dev.weft.bundle.WeftException("-Dweft.codegen must be 'workers' or 'in-process', not '" + v + "'");
+    };
   }
 
   /**
    * The outputs of {@code requests}, in order: cached ones read from {@code cache}, the rest
    * compiled together (in parallel) and stored. Cached results report zero LLVM time.
+   * {@code finished} hears of each request as its output is ready (cached ones first, then the
+   * compiled ones from the compiling threads, as they finish).
    */
-  static List<CompileResult> compileAll(List<CompileRequest> requests, String targetName, KernelCache cache) {
+  static List<CompileResult> compileAll(List<CompileRequest> requests, String targetName, KernelCache cache,
+                                        java.util.function.BiConsumer<CompileRequest, Boolean> finished) {
     List<CompileResult> out = new ArrayList<>(requests.size());
     List<String> keys = new ArrayList<>(requests.size());
     List<CompileRequest> missing = new ArrayList<>();
@@ -49,10 +65,12 @@ final class Codegen {
       if (hit == null) {
         missing.add(r);
         missingAt.add(i);
+      } else {
+        finished.accept(r, true);
       }
     }
     if (!missing.isEmpty()) {
-      List<CompileResult> made = compileAll(missing);
+      List<CompileResult> made = compileAll(missing, r -> finished.accept(r, false));
       for (int j = 0; j < made.size(); j++) {
         int i = missingAt.get(j);
         out.set(i, made.get(j));

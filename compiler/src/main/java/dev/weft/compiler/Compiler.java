@@ -25,8 +25,13 @@ public final class Compiler {
     public String target() { return backend.target(); }
   }
 
+  /**
+   * Compiles, reporting each stage to {@code progress} (null: nothing); a {@link CompileProgress}
+   * also hears the kernel counter during code generation.
+   */
   public static Compilation compile(Module module, CompileOptions options, Consumer<String> progress) {
-    Consumer<String> say = progress == null ? s -> { } : progress;
+    CompileProgress p = progress instanceof CompileProgress cp ? cp : CompileProgress.stages(progress);
+    Consumer<String> say = p::stage;
     Map<String, Double> times = new LinkedHashMap<>();
     Map<String, String> ir = new LinkedHashMap<>();
     long t0 = System.nanoTime();
@@ -60,7 +65,7 @@ public final class Compiler {
     times.put("lowering", ms(t2));
     long t3 = System.nanoTime();
     say.accept("compiling " + lowered.kernels().size() + " kernels for " + backend.target());
-    KernelBackend.Built built = backend.build(lowered.kernels());
+    KernelBackend.Built built = backend.build(lowered.kernels(), p);
     times.put("codegen", ms(t3));
     dev.weft.compiler.cache.CacheStats cache = dev.weft.compiler.cache.KernelCache.lastBuild();
     say.accept("kernel cache: " + cache);

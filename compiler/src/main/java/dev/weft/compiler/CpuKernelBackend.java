@@ -2,6 +2,7 @@ package dev.weft.compiler;
 
 import dev.weft.bundle.WeftException;
 import dev.weft.codegen.kir.Kernel;
+import dev.weft.codegen.llvm.CodegenAbortException;
 import dev.weft.codegen.llvm.CompileRequest;
 import dev.weft.codegen.llvm.CompileResult;
 import dev.weft.codegen.llvm.EmitKind;
@@ -38,17 +39,24 @@ final class CpuKernelBackend extends LlvmKernelBackend {
   @Override public String arch() { return "x86_64"; }
 
   @Override
-  public Built build(List<Kernel> kernels) {
+  public Built build(List<Kernel> kernels, CompileProgress progress) {
     List<byte[]> bitcode = bitcode(kernels);
     List<CompileRequest> requests = new ArrayList<>();
-    requests.add(new CompileRequest("weft_abi_version", target.spec(), abiModule(), false, EmitKind.OBJECT));
+    CompileRequest abi = new CompileRequest("weft_abi_version", target.spec(), abiModule(), false, EmitKind.OBJECT);
+    requests.add(abi);
     for (int i = 0; i < kernels.size(); i++) {
       requests.add(new CompileRequest(kernels.get(i).name(), target.spec(), bitcode.get(i), true, EmitKind.OBJECT));
     }
     KernelCache cache = KernelCache.open();
     List<CompileResult> objects;
     try {
-      objects = Codegen.compileAll(requests, name, cache);
+      KernelTally tally = new KernelTally(kernels.size(), progress);
+      tally.start();
+      objects = Codegen.compileAll(requests, name, cache, (r, cached) -> {
+        if (r != abi) tally.done(cached);
+      });
+    } catch (CodegenAbortException e) {
+      throw namingGroup(e, kernels);
     } finally {
       cache.finishBuild();
     }
@@ -75,6 +83,14 @@ final class CpuKernelBackend extends LlvmKernelBackend {
     } finally {
       if (dir != null) deleteTree(dir);
     }
+  }
+
+  /** A worker's LLVM abort, restated with the kernel's fused group (its source) in front. */
+  static WeftException namingGroup(CodegenAbortException e, List<Kernel> kernels) {
+    for (Kernel k : kernels) {
+      if (k.name().equals(e.kernel())) return new WeftException("kernel " + k.name() + " (" + k.source() + "): " + e.getMessage(), e);
+    }
+    return e;
   }
 
   /** The exported {@code i32 weft_abi_version = 1} the runtime checks before trusting the library (docs/KERNELS.md). */

@@ -45,8 +45,11 @@ final class CudaKernelBackend extends LlvmKernelBackend {
   }
 
   @Override
-  public Built build(List<Kernel> kernels) {
+  public Built build(List<Kernel> kernels, CompileProgress progress) {
     List<byte[]> bitcode = bitcode(kernels);
+    // One linked module for all kernels: they finish together.
+    KernelTally tally = new KernelTally(kernels.size(), progress);
+    tally.start();
     List<String> names = kernels.stream().map(Kernel::name).toList();
     KernelCache cache = KernelCache.open();
     String ptx;
@@ -60,6 +63,7 @@ final class CudaKernelBackend extends LlvmKernelBackend {
     } finally {
       cache.finishBuild();
     }
+    tally.add(kernels.size(), KernelCache.lastBuild().hits() > 0);
     List<Image> images = new ArrayList<>();
     images.add(new Image("kernels.ptx", "ptx", sm, ptx.getBytes(StandardCharsets.UTF_8)));
     Map<String, String> notes = new TreeMap<>();

@@ -38,4 +38,11 @@ public interface KernelBackend {
   }
 
   Built build(List<Kernel> kernels);
+
+  /** As {@link #build(List)}, counting finished kernels on {@code progress} (this default: all at the end). */
+  default Built build(List<Kernel> kernels, CompileProgress progress) {
+    Built b = build(kernels);
+    progress.kernels(kernels.size(), kernels.size(), 0);
+    return b;
+  }
 }

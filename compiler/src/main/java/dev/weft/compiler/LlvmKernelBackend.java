@@ -27,6 +27,10 @@ abstract class LlvmKernelBackend implements KernelBackend {
 
   @Override public int blockSize() { return target.defaultBlockSize(); }
 
+  @Override public final Built build(List<Kernel> kernels) { return build(kernels, CompileProgress.NONE); }
+
+  @Override public abstract Built build(List<Kernel> kernels, CompileProgress progress);
+
   /** Bitcode of each kernel's verified, unoptimized module, in kernel order. */
   protected List<byte[]> bitcode(List<Kernel> kernels) {
     LlvmNative.ensureLoaded();

@@ -35,8 +35,11 @@ final class RocmKernelBackend extends LlvmKernelBackend {
   @Override public String arch() { return gfx; }
 
   @Override
-  public Built build(List<Kernel> kernels) {
+  public Built build(List<Kernel> kernels, CompileProgress progress) {
     List<byte[]> bitcode = bitcode(kernels);
+    // One linked module for all kernels: they finish together.
+    KernelTally tally = new KernelTally(kernels.size(), progress);
+    tally.start();
     KernelCache cache = KernelCache.open();
     byte[] object;
     try {
@@ -49,6 +52,7 @@ final class RocmKernelBackend extends LlvmKernelBackend {
     } finally {
       cache.finishBuild();
     }
+    tally.add(kernels.size(), KernelCache.lastBuild().hits() > 0);
     Path dir = null;
     try {
       dir = Files.createTempDirectory("weft-hsaco");

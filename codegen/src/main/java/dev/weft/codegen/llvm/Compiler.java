@@ -23,6 +23,13 @@ public interface Compiler extends AutoCloseable {
    */
   List<CompileResult> compileAll(List<CompileRequest> requests);
 
+  /**
+   * As {@link #compileAll(List)}, calling {@code finished} with each request as soon as its
+   * compile succeeds (from the compiling thread, in completion order; the callee must be
+   * thread-safe). Progress displays count kernels with it.
+   */
+  List<CompileResult> compileAll(List<CompileRequest> requests, java.util.function.Consumer<CompileRequest> finished);
+
   @Override
   void close();
 

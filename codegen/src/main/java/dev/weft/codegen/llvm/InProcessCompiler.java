@@ -32,7 +32,12 @@ public final class InProcessCompiler implements Compiler {
 
   @Override
   public List<CompileResult> compileAll(List<CompileRequest> requests) {
-    return OrderedParallel.run(requests, executor, KernelCompilation::run);
+    return compileAll(requests, r -> { });
+  }
+
+  @Override
+  public List<CompileResult> compileAll(List<CompileRequest> requests, java.util.function.Consumer<CompileRequest> finished) {
+    return OrderedParallel.run(requests, executor, KernelCompilation::run, finished);
   }
 
   @Override

@@ -5,16 +5,26 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
-/** Runs one task per request on an executor and reports results and failures in request order. */
+/**
+ * Runs one task per request on an executor and reports results and failures in request order;
+ * {@code finished} hears of each success as it happens (on the task's thread).
+ */
 final class OrderedParallel {
   private OrderedParallel() {}
 
   static List<CompileResult> run(List<CompileRequest> requests, ExecutorService executor,
-                                 Function<CompileRequest, CompileResult> task) {
+                                 Function<CompileRequest, CompileResult> task, Consumer<CompileRequest> finished) {
     List<Future<CompileResult>> futures = new ArrayList<>(requests.size());
-    for (CompileRequest r : requests) futures.add(executor.submit(() -> task.apply(r)));
+    for (CompileRequest r : requests) {
+      futures.add(executor.submit(() -> {
+        CompileResult result = task.apply(r);
+        finished.accept(r);
+        return result;
+      }));
+    }
     List<CompileResult> results = new ArrayList<>(requests.size());
     RuntimeException first = null;
     for (Future<CompileResult> f : futures) {

@@ -149,7 +149,12 @@ public final class WorkerPool implements Compiler {
 
   @Override
   public List<CompileResult> compileAll(List<CompileRequest> requests) {
-    return OrderedParallel.run(requests, dispatch, this::compile);
+    return compileAll(requests, r -> { });
+  }
+
+  @Override
+  public List<CompileResult> compileAll(List<CompileRequest> requests, java.util.function.Consumer<CompileRequest> finished) {
+    return OrderedParallel.run(requests, dispatch, this::compile, finished);
   }
 
   /** Workers started since the pool was created (the first ones plus replacements). */

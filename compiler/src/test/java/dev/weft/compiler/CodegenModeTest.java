@@ -1,0 +1,50 @@
+package dev.weft.compiler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.bundle.WeftException;
+import dev.weft.codegen.kir.Kernel;
+import dev.weft.codegen.llvm.CodegenAbortException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** -Dweft.codegen (workers by default) and the fused group named on a worker's LLVM abort. */
+class CodegenModeTest {
+  private static String withProperty(String value, java.util.function.Supplier<Object> body) {
+    String old = System.getProperty("weft.codegen");
+    try {
+      if (value == null) System.clearProperty("weft.codegen");
+      else System.setProperty("weft.codegen", value);
+      return String.valueOf(body.get());
+    } finally {
+      if (old == null) System.clearProperty("weft.codegen");
+      else System.setProperty("weft.codegen", old);
+    }
+  }
+
+  @Test
+  void workersByDefaultInProcessOnRequestTyposRefused() {
+    assertEquals("WORKERS", withProperty(null, Codegen::mode));
+    assertEquals("WORKERS", withProperty("workers", Codegen::mode));
+    assertEquals("IN_PROCESS", withProperty("in-process", Codegen::mode));
+    WeftException e = assertThrows(WeftException.class, () -> withProperty("inprocess", Codegen::mode));
+    assertTrue(e.getMessage().contains("'inprocess'"), e.getMessage());
+  }
+
+  @Test
+  void anAbortNamesTheKernelsFusedGroup() {
+    List<Kernel> kernels = List.of(
+        new Kernel("weft_k0", List.of(), List.of(), 0, List.of(), "fused g0 (add)"),
+        new Kernel("weft_k1", List.of(), List.of(), 0, List.of(), "fused g1 (matmul, gelu)"));
+    CodegenAbortException abort = new CodegenAbortException("weft_k1", "LLVM ERROR: cannot select", 134, null);
+    WeftException e = CpuKernelBackend.namingGroup(abort, kernels);
+    assertEquals("kernel weft_k1 (fused g1 (matmul, gelu)): LLVM ERROR: cannot select", e.getMessage());
+    assertSame(abort, e.getCause());
+    // not one of ours (the ABI object): the abort as it was
+    CodegenAbortException other = new CodegenAbortException("weft_abi_version", "boom", 134, null);
+    assertSame(other, CpuKernelBackend.namingGroup(other, kernels));
+  }
+}
