@@ -46,7 +46,8 @@ public final class ProgramLowering {
   private final Map<Value, String> names = new IdentityHashMap<>();
   private final Map<String, Buffer> buffers = new LinkedHashMap<>();
   private final Map<String, Tensor> weights = new LinkedHashMap<>();
-  private final List<Step> steps = new ArrayList<>();
+  /** Where steps go: the program's list, or while a branch or loop body is lowered, that body's. */
+  private List<Step> steps = new ArrayList<>();
   private final List<Kernel> kernels = new ArrayList<>();
   private final Map<String, Integer> stepOfKernel = new LinkedHashMap<>();
   private final List<KernelGroup> groups = new ArrayList<>();
@@ -71,18 +72,8 @@ public final class ProgramLowering {
     }
     Map<Value, String> outputNames = new IdentityHashMap<>();
     for (Value out : main.outputs()) outputNames.putIfAbsent(out, out.name());
-    for (Node n : main.nodes()) {
-      if (n.opName().equals(Constants.OP)) {
-        constant(n);
-      } else if (VIEW_OPS.contains(n.opName())) {
-        view(n);
-      } else {
-        kernelsOf(n, outputNames);
-      }
-    }
+    lowerNodes(main, outputNames);
     // Outputs that no kernel wrote (inputs, constants, views, an output listed twice): copy.
-    Set<String> written = new java.util.HashSet<>();
-    for (Step s : steps) if (s instanceof Step.Launch l) written.addAll(l.args());
     List<String> seen = new ArrayList<>();
     for (Value out : main.outputs()) {
       String outName = out.name();
@@ -99,9 +90,177 @@ public final class ProgramLowering {
     return new Result(new ArrayList<>(buffers.values()), steps, kernels, weights, stepOfKernel, groups);
   }
 
+  /**
+   * Lowers {@code g}'s nodes into {@link #steps}, in schedule order. Values of enclosing graphs
+   * that a branch or loop body reads are already in {@link #names}: they are referenced by the
+   * enclosing program's buffer names.
+   */
+  private void lowerNodes(Graph g, Map<Value, String> outputNames) {
+    for (Node n : g.nodes()) {
+      if (n.opName().equals(Constants.OP)) {
+        constant(n);
+      } else if (VIEW_OPS.contains(n.opName())) {
+        view(n);
+      } else if (n.opName().equals("if")) {
+        ifStep(n, outputNames);
+      } else if (n.opName().equals("loop")) {
+        loopStep(n, outputNames);
+      } else {
+        kernelsOf(n, outputNames);
+      }
+    }
+  }
+
+  /**
+   * An {@code if} node: its results get buffers here (in the enclosing program), each branch is
+   * lowered into its own step list that ends by copying the branch's outputs into them.
+   */
+  private void ifStep(Node n, Map<Value, String> outputNames) {
+    String cond = names.get(n.input(0));
+    List<String> results = resultBuffers(n, outputNames);
+    List<Step> then = branch(n, n.attrs().getGraph("then_branch"), results);
+    List<Step> otherwise = branch(n, n.attrs().getGraph("else_branch"), results);
+    steps.add(new Step.If(cond, then, otherwise));
+  }
+
+  private List<Step> branch(Node n, Graph g, List<String> results) {
+    List<Step> outer = steps;
+    steps = new ArrayList<>();
+    try {
+      lowerNodes(g, Map.of());
+      for (int i = 0; i < g.outputs().size(); i++) {
+        Value v = g.outputs().get(i);
+        copy(names.get(v), results.get(i), tensor(n.output(i), n));
+      }
+      return steps;
+    } finally {
+      steps = outer;
+    }
+  }
+
+  /**
+   * A {@code loop} node (ONNX Loop). The body's inputs (iteration, condition, carried values)
+   * live in state buffers of the enclosing program, filled by copies before the loop step; the
+   * body ends by copying its condition and carried results back into them (through temporaries
+   * where a result is itself a state, so a swap of carried values reads old values). The carried
+   * results of the node are the state buffers after the loop.
+   */
+  private void loopStep(Node n, Map<Value, String> outputNames) {
+    Graph body = n.attrs().getGraph("body");
+    int carried = n.inputCount() - 2;
+    int scans = n.outputCount() - carried;
+    String max = n.input(0) == null ? null : names.get(n.input(0));
+    String iter = stateBuffer("loop_iter", new TensorType(DType.I64, dev.weft.ir.Shape.scalar()));
+    names.put(body.inputs().get(0), iter);
+    TensorType boolScalar = new TensorType(DType.BOOL, dev.weft.ir.Shape.scalar());
+    String cond = stateBuffer("loop_cond", boolScalar);
+    names.put(body.inputs().get(1), cond);
+    if (n.input(1) != null) {
+      copy(names.get(n.input(1)), cond, boolScalar);
+    } else {
+      // ONNX Loop without a condition operand still runs the body's condition output.
+      String yes = unique("w_loop_true");
+      Tensor t = Tensor.ofBools(new long[0], true);
+      buffers.put(yes, Buffer.weight(yes, DType.BOOL, List.of(), t.byteSize()));
+      weights.put(yes, t);
+      copy(yes, cond, boolScalar);
+    }
+    List<String> states = new ArrayList<>();
+    for (int i = 0; i < carried; i++) {
+      TensorType t = tensor(n.output(i), n);
+      String state = stateBuffer("loop_state_" + n.output(i).name(), t);
+      copy(names.get(n.input(2 + i)), state, t);
+      names.put(body.inputs().get(2 + i), state);
+      names.put(n.output(i), state);
+      states.add(state);
+    }
+    List<String> scanOut = new ArrayList<>();
+    for (int k = 0; k < scans; k++) {
+      Value v = n.output(carried + k);
+      TensorType t = tensor(v, n);
+      String name;
+      if (outputNames.containsKey(v) && !buffers.containsKey(v.name())) {
+        name = v.name();
+        buffers.put(name, Buffer.output(name, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t)));
+      } else {
+        name = stateBuffer(v.name(), t);
+      }
+      names.put(v, name);
+      scanOut.add(name);
+    }
+    List<Step> outer = steps;
+    steps = new ArrayList<>();
+    List<Step.Scan> scanSteps = new ArrayList<>();
+    try {
+      lowerNodes(body, Map.of());
+      List<String> targets = new ArrayList<>(states);
+      targets.add(0, cond);
+      Set<String> stateRoots = new java.util.HashSet<>(targets);
+      stateRoots.add(iter);
+      List<String> sources = new ArrayList<>();
+      for (int i = 0; i <= carried; i++) {
+        Value v = body.outputs().get(i);
+        TensorType t = tensor(v, n);
+        String src = names.get(v);
+        if (!src.equals(targets.get(i)) && stateRoots.contains(root(src))) {
+          String tmp = stateBuffer("loop_next_" + v.name(), t);
+          copy(src, tmp, t);
+          src = tmp;
+        }
+        sources.add(src);
+      }
+      for (int i = 0; i <= carried; i++) {
+        if (!sources.get(i).equals(targets.get(i))) copy(sources.get(i), targets.get(i), tensor(body.outputs().get(i), n));
+      }
+      for (int k = 0; k < scans; k++) {
+        Value v = body.outputs().get(1 + carried + k);
+        scanSteps.add(new Step.Scan(names.get(v), scanOut.get(k), bytes(tensor(v, n))));
+      }
+      outer.add(new Step.Loop(max, cond, iter, steps, scanSteps));
+    } finally {
+      steps = outer;
+    }
+  }
+
+  /** An arena buffer for control-flow state, named after {@code base}. */
+  private String stateBuffer(String base, TensorType t) {
+    String name = unique(base);
+    buffers.put(name, Buffer.arena(name, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t), 0));
+    return name;
+  }
+
+  /** The buffer whose bytes {@code name} are: its view source, or itself. */
+  private String root(String name) {
+    Buffer b = buffers.get(name);
+    return b != null && b.kind() == BufferKind.VIEW ? b.of() : name;
+  }
+
+  private void copy(String src, String dst, TensorType t) {
+    if (!src.equals(dst)) steps.add(new Step.Copy(src, dst, DimExpr.of(bytes(t))));
+  }
+
+  /** Buffers for a node's results: model outputs by their name, the rest in the arena. */
+  private List<String> resultBuffers(Node n, Map<Value, String> outputNames) {
+    List<String> out = new ArrayList<>();
+    for (Value v : n.outputs()) {
+      TensorType t = tensor(v, n);
+      String name;
+      if (outputNames.containsKey(v) && !buffers.containsKey(v.name())) {
+        name = v.name();
+        buffers.put(name, Buffer.output(name, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t)));
+      } else {
+        name = unique(v.name());
+        buffers.put(name, Buffer.arena(name, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t), 0));
+      }
+      names.put(v, name);
+      out.add(name);
+    }
+    return out;
+  }
+
   private void constant(Node n) {
     Value v = n.output(0);
-    if (!v.hasUses() && !main.outputs().contains(v)) return;
+    if (!v.hasUses() && !n.graph().outputs().contains(v)) return;
     String name = unique("w_" + v.name());
     names.put(v, name);
     Tensor t = Constants.valueOf(v);
@@ -146,21 +305,7 @@ public final class ProgramLowering {
     } catch (RuntimeException e) {
       throw new LoweringException(n, e.getMessage());
     }
-    // results: outputs by their model name, the rest in the arena
-    for (Value v : n.outputs()) {
-      TensorType t = tensor(v, n);
-      String name;
-      if (outputNames.containsKey(v) && !buffers.containsKey(v.name())) {
-        name = v.name();
-        buffers.put(name, Buffer.output(name, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t)));
-      } else {
-        name = unique(v.name());
-        buffers.put(name, Buffer.arena(name, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t), 0));
-      }
-      names.put(v, name);
-    }
-    List<String> resultBuffers = new ArrayList<>();
-    for (Value v : n.outputs()) resultBuffers.add(names.get(v));
+    List<String> resultBuffers = resultBuffers(n, outputNames);
     groups.add(new KernelGroup(group, n, List.copyOf(n.outputs()), resultBuffers));
     List<String> nodes = new ArrayList<>();
     if (n.opName().equals(FusedOp.OP)) for (Node m : body.nodes()) nodes.add(m.describe());
