@@ -128,7 +128,7 @@ public record Program(long arenaBytes, List<Buffer> buffers, List<DimSource> dim
     for (int i = 0; i < steps.size(); i++) {
       Step s = steps.get(i);
       String where = path + "[" + i + "] (" + s.op() + (s instanceof Step.Launch l ? " " + l.kernel() : "") + ")";
-      for (String a : s.buffers()) if (!byName.containsKey(a)) return where + ": unknown buffer \"" + a + "\"";
+      for (String a : s.ownBuffers()) if (!byName.containsKey(a)) return where + ": unknown buffer \"" + a + "\"";
       List<String> stepDims = switch (s) {
         case Step.Launch l -> l.dims();
         case Step.Library l -> l.dims();

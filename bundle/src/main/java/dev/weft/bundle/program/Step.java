@@ -24,6 +24,9 @@ public sealed interface Step permits Step.Launch, Step.Copy, Step.Library, Step.
    */
   List<String> buffers();
 
+  /** The buffers the step names itself, without those of its nested steps. */
+  default List<String> ownBuffers() { return buffers(); }
+
   /** The steps nested in this one (branches, loop body), in order; empty for plain steps. */
   default List<List<Step>> nested() { return List.of(); }
 
@@ -58,7 +61,9 @@ public sealed interface Step permits Step.Launch, Step.Copy, Step.Library, Step.
 
     @Override public String op() { return "if"; }
 
-    @Override public List<String> buffers() { return union(List.of(cond), nested()); }
+    @Override public List<String> buffers() { return union(ownBuffers(), nested()); }
+
+    @Override public List<String> ownBuffers() { return List.of(cond); }
 
     @Override public List<List<Step>> nested() { return List.of(then, otherwise); }
   }
@@ -85,14 +90,16 @@ public sealed interface Step permits Step.Launch, Step.Copy, Step.Library, Step.
 
     @Override public String op() { return "loop"; }
 
-    @Override public List<String> buffers() {
+    @Override public List<String> buffers() { return union(ownBuffers(), nested()); }
+
+    @Override public List<String> ownBuffers() {
       List<String> own = new java.util.ArrayList<>();
       for (String b : new String[] {maxTrips, cond, iter}) if (b != null) own.add(b);
       for (Scan s : scans) {
         own.add(s.src());
         own.add(s.dst());
       }
-      return union(own, nested());
+      return own;
     }
 
     @Override public List<List<Step>> nested() { return List.of(body); }
