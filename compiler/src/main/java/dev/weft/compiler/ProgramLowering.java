@@ -52,6 +52,11 @@ public final class ProgramLowering {
   private final Map<String, Integer> stepOfKernel = new LinkedHashMap<>();
   private final List<KernelGroup> groups = new ArrayList<>();
   private int groupCount;
+  /**
+   * Model output names, kept for the output buffers: a value inside a branch or loop body may
+   * carry the same name as a model output (subgraphs have their own scope) and is lowered first.
+   */
+  private final Set<String> reserved = new java.util.HashSet<>();
 
   private ProgramLowering(Graph main, boolean gpu, int blockSize) {
     this.main = main;
@@ -72,6 +77,7 @@ public final class ProgramLowering {
     }
     Map<Value, String> outputNames = new IdentityHashMap<>();
     for (Value out : main.outputs()) outputNames.putIfAbsent(out, out.name());
+    for (Value out : main.outputs()) reserved.add(out.name());
     lowerNodes(main, outputNames);
     // Outputs that no kernel wrote (inputs, constants, views, an output listed twice): copy.
     List<String> seen = new ArrayList<>();
@@ -209,12 +215,20 @@ public final class ProgramLowering {
         }
         sources.add(src);
       }
-      for (int i = 0; i <= carried; i++) {
-        if (!sources.get(i).equals(targets.get(i))) copy(sources.get(i), targets.get(i), tensor(body.outputs().get(i), n));
-      }
+      // Scan results that alias a state would be read after the state copies below: save them first.
       for (int k = 0; k < scans; k++) {
         Value v = body.outputs().get(1 + carried + k);
-        scanSteps.add(new Step.Scan(names.get(v), scanOut.get(k), bytes(tensor(v, n))));
+        TensorType t = tensor(v, n);
+        String src = names.get(v);
+        if (stateRoots.contains(root(src))) {
+          String tmp = stateBuffer("loop_scan_" + v.name(), t);
+          copy(src, tmp, t);
+          src = tmp;
+        }
+        scanSteps.add(new Step.Scan(src, scanOut.get(k), bytes(t)));
+      }
+      for (int i = 0; i <= carried; i++) {
+        if (!sources.get(i).equals(targets.get(i))) copy(sources.get(i), targets.get(i), tensor(body.outputs().get(i), n));
       }
       outer.add(new Step.Loop(max, cond, iter, steps, scanSteps));
     } finally {
@@ -349,7 +363,7 @@ public final class ProgramLowering {
   private String unique(String base) {
     String s = GroupLowerer.cName(base);
     String name = s;
-    for (int i = 1; buffers.containsKey(name); i++) name = s + "_" + i;
+    for (int i = 1; buffers.containsKey(name) || reserved.contains(name); i++) name = s + "_" + i;
     return name;
   }
 
