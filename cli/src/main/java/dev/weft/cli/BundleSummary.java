@@ -33,7 +33,9 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
   /** @param status ok, MISMATCH (sha256 differs from the manifest) or MISSING; bytes is -1 when missing */
   record FileStatus(String path, long bytes, String status) { }
 
-  record RankStats(int rank, boolean present, int kernels, int launches, int copies, int steps, long arenaBytes, long weightBytes) { }
+  /** Launches and copies are counted inside if branches and loop bodies too; {@code controls} counts if/loop steps. */
+  record RankStats(int rank, boolean present, int kernels, int launches, int copies, int controls, int steps, long arenaBytes,
+                   long weightBytes) { }
 
   static BundleSummary of(Path dir) {
     Path manifestPath = BundlePaths.existingFile(dir, Manifest.FILE_NAME);
@@ -51,24 +53,27 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
     for (RankEntry r : m.ranks()) {
       Path programPath = BundlePaths.resolve(dir, r.program());
       if (!Files.isRegularFile(programPath, LinkOption.NOFOLLOW_LINKS)) {
-        ranks.add(new RankStats(r.rank(), false, 0, 0, 0, 0, 0, 0));
+        ranks.add(new RankStats(r.rank(), false, 0, 0, 0, 0, 0, 0, 0));
         continue;
       }
       Program p = ProgramJson.read(r.program(), read(programPath, r.program()));
       TreeSet<String> kernels = new TreeSet<>();
       int launches = 0;
       int copies = 0;
-      for (Step s : p.steps()) {
+      int controls = 0;
+      for (Step s : Step.flatten(p.steps())) {
         if (s instanceof Step.Launch l) {
           launches++;
           kernels.add(l.kernel());
         } else if (s instanceof Step.Copy) {
           copies++;
+        } else if (!s.nested().isEmpty()) {
+          controls++;
         }
       }
       long weights = 0;
       for (Buffer b : p.buffersOf(BufferKind.WEIGHT)) weights += b.bytes();
-      ranks.add(new RankStats(r.rank(), true, kernels.size(), launches, copies, p.steps().size(), p.arenaBytes(), weights));
+      ranks.add(new RankStats(r.rank(), true, kernels.size(), launches, copies, controls, p.steps().size(), p.arenaBytes(), weights));
     }
     return new BundleSummary(m, files, ranks);
   }
@@ -91,8 +96,10 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
         out.println("rank " + r.rank() + ": folder not on this node");
         continue;
       }
-      out.printf("rank %d: %d kernels, %d steps (%d launches, %d copies), arena %d bytes, weights %d bytes%n",
-          r.rank(), r.kernels(), r.steps(), r.launches(), r.copies(), r.arenaBytes(), r.weightBytes());
+      out.printf("rank %d: %d kernels, %d steps (%d launches, %d copies%s), arena %d bytes, weights %d bytes%n",
+          r.rank(), r.kernels(), r.steps(), r.launches(), r.copies(),
+          r.controls() == 0 ? "" : ", " + r.controls() + " if/loop, counts include their branches and bodies",
+          r.arenaBytes(), r.weightBytes());
     }
     out.println("files:");
     for (FileStatus f : files) out.printf("  %-8s %12s  %s%n", f.status(), f.bytes() < 0 ? "-" : Long.toString(f.bytes()), f.path());
@@ -113,7 +120,7 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
     Json.Arr rs = new Json.Arr();
     for (RankStats r : ranks) {
       rs.add(new Json.Obj().put("rank", r.rank()).put("present", r.present()).put("kernels", r.kernels()).put("steps", r.steps())
-          .put("launches", r.launches()).put("copies", r.copies()).put("arena_bytes", r.arenaBytes()).put("weight_bytes", r.weightBytes()));
+          .put("launches", r.launches()).put("copies", r.copies()).put("control_flow_steps", r.controls()).put("arena_bytes", r.arenaBytes()).put("weight_bytes", r.weightBytes()));
     }
     o.put("ranks", rs);
     Json.Arr fs = new Json.Arr();

@@ -33,9 +33,13 @@ public final class ProgramLowering {
   /** Ops that only reinterpret their operand's bytes: lowered to views, not kernels. */
   static final Set<String> VIEW_OPS = Set.of("reshape", "squeeze", "unsqueeze", "flatten", "identity");
 
-  /** What lowering produced: buffers, steps, kernels, weights (by buffer name) and the groups that became launches. */
+  /**
+   * What lowering produced: buffers, steps, kernels, weights (by buffer name), the groups that
+   * became top-level launches, and the control-flow nodes (if, loop) that became if/loop steps,
+   * with their result buffers; groups nested inside those are not listed in {@code groups}.
+   */
   public record Result(List<Buffer> buffers, List<Step> steps, List<Kernel> kernels, Map<String, Tensor> weights,
-                       Map<String, Integer> stepOfKernel, List<KernelGroup> groups) { }
+                       Map<String, Integer> stepOfKernel, List<KernelGroup> groups, List<KernelGroup> controls) { }
 
   /** A graph node lowered to launches: the launches' group name, the node, its results and their buffers. */
   public record KernelGroup(String name, Node node, List<Value> values, List<String> buffers) { }
@@ -51,6 +55,9 @@ public final class ProgramLowering {
   private final List<Kernel> kernels = new ArrayList<>();
   private final Map<String, Integer> stepOfKernel = new LinkedHashMap<>();
   private final List<KernelGroup> groups = new ArrayList<>();
+  private final List<KernelGroup> controls = new ArrayList<>();
+  /** Nesting depth of the branch or body being lowered (0: the program's own steps). */
+  private int depth;
   private int groupCount;
   /**
    * Model output names, kept for the output buffers: a value inside a branch or loop body may
@@ -93,7 +100,7 @@ public final class ProgramLowering {
       buffers.put(dst, Buffer.output(dst, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t)));
       steps.add(new Step.Copy(src, dst, DimExpr.of(bytes(t))));
     }
-    return new Result(new ArrayList<>(buffers.values()), steps, kernels, weights, stepOfKernel, groups);
+    return new Result(new ArrayList<>(buffers.values()), steps, kernels, weights, stepOfKernel, groups, controls);
   }
 
   /**
@@ -127,11 +134,13 @@ public final class ProgramLowering {
     List<Step> then = branch(n, n.attrs().getGraph("then_branch"), results);
     List<Step> otherwise = branch(n, n.attrs().getGraph("else_branch"), results);
     steps.add(new Step.If(cond, then, otherwise));
+    if (depth == 0) controls.add(new KernelGroup("if" + controls.size(), n, List.copyOf(n.outputs()), results));
   }
 
   private List<Step> branch(Node n, Graph g, List<String> results) {
     List<Step> outer = steps;
     steps = new ArrayList<>();
+    depth++;
     try {
       lowerNodes(g, Map.of());
       for (int i = 0; i < g.outputs().size(); i++) {
@@ -141,6 +150,7 @@ public final class ProgramLowering {
       return steps;
     } finally {
       steps = outer;
+      depth--;
     }
   }
 
@@ -197,6 +207,7 @@ public final class ProgramLowering {
     List<Step> outer = steps;
     steps = new ArrayList<>();
     List<Step.Scan> scanSteps = new ArrayList<>();
+    depth++;
     try {
       lowerNodes(body, Map.of());
       List<String> targets = new ArrayList<>(states);
@@ -233,6 +244,12 @@ public final class ProgramLowering {
       outer.add(new Step.Loop(max, cond, iter, steps, scanSteps));
     } finally {
       steps = outer;
+      depth--;
+    }
+    if (depth == 0) {
+      List<String> results = new ArrayList<>();
+      for (Value v : n.outputs()) results.add(names.get(v));
+      controls.add(new KernelGroup("loop" + controls.size(), n, List.copyOf(n.outputs()), results));
     }
   }
 
@@ -320,7 +337,7 @@ public final class ProgramLowering {
       throw new LoweringException(n, e.getMessage());
     }
     List<String> resultBuffers = resultBuffers(n, outputNames);
-    groups.add(new KernelGroup(group, n, List.copyOf(n.outputs()), resultBuffers));
+    if (depth == 0) groups.add(new KernelGroup(group, n, List.copyOf(n.outputs()), resultBuffers));
     List<String> nodes = new ArrayList<>();
     if (n.opName().equals(FusedOp.OP)) for (Node m : body.nodes()) nodes.add(m.describe());
     else nodes.add(n.describe());
@@ -344,7 +361,7 @@ public final class ProgramLowering {
       }
       long extent = k.extent();
       Geometry geo = gpu ? Geometry.of(Math.max(1, Math.min((extent + blockSize - 1) / blockSize, 65535L * 16)), blockSize, 0) : null;
-      stepOfKernel.put(k.name(), steps.size());
+      if (depth == 0) stepOfKernel.put(k.name(), steps.size());
       steps.add(new Step.Launch(k.name(), args, List.of(), DimExpr.of(extent), geo, group, nodes));
       kernels.add(k);
     }
