@@ -153,4 +153,49 @@ class ControlFlowLoweringTest {
       }
     }
   }
+
+  /**
+   * The shape of silero-vad-v5's top level: {@code if (sr == 16000)} on an int64 scalar input,
+   * both branches reading the model inputs and producing two results, one of them the state input
+   * passed through (a view of an input copied into the if's result).
+   */
+  @Test
+  void topLevelIfOnASampleRateInput() {
+    Graph g = new Graph("vad");
+    Value x = g.addInput("input", TensorType.of(DType.F32, 1, 4));
+    Value state = g.addInput("state", TensorType.of(DType.F32, 2, 1, 4));
+    Value sr = g.addInput("sr", new TensorType(DType.I64, Shape.scalar()));
+    GraphBuilder b = new GraphBuilder(g);
+    Value is16k = b.op1("equal", sr, b.constant(Tensor.ofLongs(new long[0], 16000)));
+    Graph k16 = new Graph("k16");
+    GraphBuilder tb = new GraphBuilder(k16);
+    k16.addOutput(tb.op1("sigmoid", tb.op1("mul", x, tb.constant(Tensor.scalar(DType.F32, 2)))));
+    k16.addOutput(tb.op1("identity", state));
+    Graph k8 = new Graph("k8");
+    GraphBuilder eb = new GraphBuilder(k8);
+    k8.addOutput(eb.op1("sigmoid", eb.op1("add", x, eb.constant(Tensor.scalar(DType.F32, 1)))));
+    k8.addOutput(eb.op1("neg", state));
+    List<Value> outs = b.op("if", List.of(is16k), Map.of("then_branch", Attribute.of(k16), "else_branch", Attribute.of(k8)),
+        List.of("output", "stateN"));
+    g.addOutput(outs.get(0));
+    g.addOutput(outs.get(1));
+    Module module = new Module(g);
+    Tensor in = ProgramLoweringTest.random(3, 1, 4);
+    Tensor st = ProgramLoweringTest.random(4, 2, 1, 4);
+    Map<Long, List<Object>> want = new LinkedHashMap<>();
+    for (long rate : new long[] {16000, 8000}) want.put(rate, new Interpreter().run(g, List.of(in, st, Tensor.ofLongs(new long[0], rate))));
+    PassManager.parse(PassManager.DEFAULT_PIPELINE).run(module);
+    ProgramLowering.Result lowered = ProgramLowering.lower(module.main(), false, 1);
+    ArenaPlanner.Plan plan = ArenaPlanner.plan(lowered.buffers(), lowered.steps());
+    assertTrue(lowered.steps().stream().anyMatch(st2 -> st2 instanceof Step.If));
+    for (long rate : new long[] {16000, 8000}) {
+      Map<String, Tensor> feed = new LinkedHashMap<>();
+      feed.put("input", in);
+      feed.put("state", st);
+      feed.put("sr", Tensor.ofLongs(new long[0], rate));
+      Map<String, Tensor> got = ProgramEvaluator.run(lowered, plan, feed);
+      ProgramLoweringTest.assertClose((Tensor) want.get(rate).get(0), got.get("output"));
+      ProgramLoweringTest.assertClose((Tensor) want.get(rate).get(1), got.get("stateN"));
+    }
+  }
 }
