@@ -36,11 +36,14 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
   record FileStatus(String path, long bytes, String status) { }
 
   /**
+   * Launches, copies and library calls are counted inside if branches and loop bodies too;
+   * {@code controls} counts if/loop steps.
+   *
    * @param libraryCalls one line per library step: {@code cublaslt.matmul [A, B, D] {attrs}}
    * @param kernelStats the rank's kernels.json (ptxas usage per kernel), empty when it has none
    */
-  record RankStats(int rank, boolean present, int kernels, int launches, int copies, int library, int steps, long arenaBytes,
-                   long weightBytes, List<String> libraryCalls, List<KernelStats> kernelStats) { }
+  record RankStats(int rank, boolean present, int kernels, int launches, int copies, int library, int controls, int steps,
+                   long arenaBytes, long weightBytes, List<String> libraryCalls, List<KernelStats> kernelStats) { }
 
   static BundleSummary of(Path dir) {
     Path manifestPath = BundlePaths.existingFile(dir, Manifest.FILE_NAME);
@@ -58,7 +61,7 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
     for (RankEntry r : m.ranks()) {
       Path programPath = BundlePaths.resolve(dir, r.program());
       if (!Files.isRegularFile(programPath, LinkOption.NOFOLLOW_LINKS)) {
-        ranks.add(new RankStats(r.rank(), false, 0, 0, 0, 0, 0, 0, 0, List.of(), List.of()));
+        ranks.add(new RankStats(r.rank(), false, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), List.of()));
         continue;
       }
       Program p = ProgramJson.read(r.program(), read(programPath, r.program()));
@@ -66,7 +69,8 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
       int launches = 0;
       int copies = 0;
       List<String> calls = new ArrayList<>();
-      for (Step s : p.steps()) {
+      int controls = 0;
+      for (Step s : Step.flatten(p.steps())) {
         if (s instanceof Step.Launch l) {
           launches++;
           kernels.add(l.kernel());
@@ -74,6 +78,8 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
           copies++;
         } else if (s instanceof Step.Library l) {
           calls.add(l.library() + "." + l.call() + " " + l.args() + " " + l.attrs());
+        } else if (!s.nested().isEmpty()) {
+          controls++;
         }
       }
       String statsFile = r.dir() + "/" + KernelStats.FILE_NAME;
@@ -82,8 +88,8 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
           ? KernelStats.read(statsFile, read(statsPath, statsFile)) : List.of();
       long weights = 0;
       for (Buffer b : p.buffersOf(BufferKind.WEIGHT)) weights += b.bytes();
-      ranks.add(new RankStats(r.rank(), true, kernels.size(), launches, copies, calls.size(), p.steps().size(), p.arenaBytes(),
-          weights, calls, stats));
+      ranks.add(new RankStats(r.rank(), true, kernels.size(), launches, copies, calls.size(), controls, p.steps().size(),
+          p.arenaBytes(), weights, calls, stats));
     }
     return new BundleSummary(m, files, ranks);
   }
@@ -106,8 +112,10 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
         out.println("rank " + r.rank() + ": folder not on this node");
         continue;
       }
-      out.printf("rank %d: %d kernels, %d steps (%d launches, %d library calls, %d copies), arena %d bytes, weights %d bytes%n",
-          r.rank(), r.kernels(), r.steps(), r.launches(), r.library(), r.copies(), r.arenaBytes(), r.weightBytes());
+      out.printf("rank %d: %d kernels, %d steps (%d launches, %d library calls, %d copies%s), arena %d bytes, weights %d bytes%n",
+          r.rank(), r.kernels(), r.steps(), r.launches(), r.library(), r.copies(),
+          r.controls() == 0 ? "" : ", " + r.controls() + " if/loop, counts include their branches and bodies",
+          r.arenaBytes(), r.weightBytes());
       for (String call : r.libraryCalls()) out.println("  library " + call);
       for (KernelStats k : r.kernelStats()) out.println("  ptxas " + k.describe());
     }
@@ -135,7 +143,8 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
             .put("spill_loads", k.spillLoads()).put("shared_bytes", k.sharedBytes()).put("stack_frame_bytes", k.stackFrameBytes()));
       }
       rs.add(new Json.Obj().put("rank", r.rank()).put("present", r.present()).put("kernels", r.kernels()).put("steps", r.steps())
-          .put("launches", r.launches()).put("library_calls", r.library()).put("copies", r.copies()).put("arena_bytes", r.arenaBytes())
+          .put("launches", r.launches()).put("library_calls", r.library()).put("copies", r.copies())
+          .put("control_flow_steps", r.controls()).put("arena_bytes", r.arenaBytes())
           .put("weight_bytes", r.weightBytes()).put("library", Json.strings(r.libraryCalls())).put("kernel_stats", stats));
     }
     o.put("ranks", rs);

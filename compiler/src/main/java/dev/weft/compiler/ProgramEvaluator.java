@@ -45,7 +45,7 @@ public final class ProgramEvaluator {
       }
       Map<String, Kernel> kernels = new HashMap<>();
       for (Kernel k : lowered.kernels()) kernels.put(k.name(), k);
-      for (Step s : lowered.steps()) {
+      HostSteps.run(lowered.steps(), name -> segment(byName.get(name), roots), name -> byName.get(name).dtype(), s -> {
         if (s instanceof Step.Launch l) {
           Kernel k = kernels.get(l.kernel());
           Map<dev.weft.codegen.kir.Buffer, Tensor> memory = new HashMap<>();
@@ -65,7 +65,7 @@ public final class ProgramEvaluator {
         } else {
           throw new WeftException("step " + s.op() + " is not supported by the evaluator");
         }
-      }
+      });
       Map<String, Tensor> out = new LinkedHashMap<>();
       for (Buffer b : plan.buffers()) {
         if (b.kind() != BufferKind.OUTPUT) continue;

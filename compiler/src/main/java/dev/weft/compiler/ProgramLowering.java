@@ -36,9 +36,14 @@ public final class ProgramLowering {
   /** Ops that only reinterpret their operand's bytes: lowered to views, not kernels. */
   static final Set<String> VIEW_OPS = Set.of("reshape", "squeeze", "unsqueeze", "flatten", "identity");
 
-  /** What lowering produced: buffers, steps, kernels, weights (by buffer name) and the groups that became launches. */
+  /**
+   * What lowering produced: buffers, steps, kernels, weights (by buffer name), the groups that
+   * became top-level launches, and the control-flow nodes (if, loop) that became if/loop steps,
+   * with their result buffers; groups nested inside those are not listed in {@code groups}.
+   */
   public record Result(List<Buffer> buffers, List<Step> steps, List<Kernel> kernels, Map<String, Tensor> weights,
-                       Map<String, Integer> stepOfKernel, List<KernelGroup> groups, List<DimSource> dims, Map<String, Long> maxBinding) { }
+                       Map<String, Integer> stepOfKernel, List<KernelGroup> groups,
+                       List<KernelGroup> controls, List<DimSource> dims, Map<String, Long> maxBinding) { }
 
   /**
    * A range dim kept symbolic: the graph is specialized at {@code max}, and {@code leading} holds
@@ -58,14 +63,23 @@ public final class ProgramLowering {
   private final Map<Value, String> names = new IdentityHashMap<>();
   private final Map<String, Buffer> buffers = new LinkedHashMap<>();
   private final Map<String, Tensor> weights = new LinkedHashMap<>();
-  private final List<Step> steps = new ArrayList<>();
+  /** Where steps go: the program's list, or while a branch or loop body is lowered, that body's. */
+  private List<Step> steps = new ArrayList<>();
   private final List<Kernel> kernels = new ArrayList<>();
   private final Map<String, Integer> stepOfKernel = new LinkedHashMap<>();
   private final List<KernelGroup> groups = new ArrayList<>();
+  private final List<KernelGroup> controls = new ArrayList<>();
+  /** Nesting depth of the branch or body being lowered (0: the program's own steps). */
+  private int depth;
   private int groupCount;
   private final Lift lift;
   private final Set<String> sliced = new java.util.HashSet<>();
   private final List<DimSource> dimSources = new ArrayList<>();
+  /**
+   * Model output names, kept for the output buffers: a value inside a branch or loop body may
+   * carry the same name as a model output (subgraphs have their own scope) and is lowered first.
+   */
+  private final Set<String> reserved = new java.util.HashSet<>();
 
   private ProgramLowering(Graph main, boolean gpu, int blockSize, Lift lift, boolean libraryGemm) {
     this.main = main;
@@ -123,15 +137,8 @@ public final class ProgramLowering {
     }
     Map<Value, String> outputNames = new IdentityHashMap<>();
     for (Value out : main.outputs()) outputNames.putIfAbsent(out, out.name());
-    for (Node n : main.nodes()) {
-      if (n.opName().equals(Constants.OP)) {
-        constant(n);
-      } else if (VIEW_OPS.contains(n.opName())) {
-        view(n);
-      } else {
-        kernelsOf(n, outputNames);
-      }
-    }
+    for (Value out : main.outputs()) reserved.add(out.name());
+    lowerNodes(main, outputNames);
     // Outputs that no kernel wrote (inputs, constants, views, an output listed twice): copy.
     List<String> seen = new ArrayList<>();
     for (Value out : main.outputs()) {
@@ -147,12 +154,208 @@ public final class ProgramLowering {
       steps.add(new Step.Copy(src, dst, carries(out) ? scaled(bytes(t)) : DimExpr.of(bytes(t))));
     }
     Map<String, Long> maxBinding = lift == null ? Map.of() : Map.of(lift.symbol(), lift.max());
-    return new Result(new ArrayList<>(buffers.values()), steps, kernels, weights, stepOfKernel, groups, List.copyOf(dimSources), maxBinding);
+    return new Result(new ArrayList<>(buffers.values()), steps, kernels, weights, stepOfKernel, groups, controls,
+        List.copyOf(dimSources), maxBinding);
+  }
+
+  /**
+   * Lowers {@code g}'s nodes into {@link #steps}, in schedule order. Values of enclosing graphs
+   * that a branch or loop body reads are already in {@link #names}: they are referenced by the
+   * enclosing program's buffer names.
+   */
+  private void lowerNodes(Graph g, Map<Value, String> outputNames) {
+    for (Node n : g.nodes()) {
+      if (n.opName().equals(Constants.OP)) {
+        constant(n);
+      } else if (VIEW_OPS.contains(n.opName())) {
+        view(n);
+      } else if (n.opName().equals("if")) {
+        ifStep(n, outputNames);
+      } else if (n.opName().equals("loop")) {
+        loopStep(n, outputNames);
+      } else {
+        kernelsOf(n, outputNames);
+      }
+    }
+  }
+
+  /**
+   * An {@code if} node: its results get buffers here (in the enclosing program), each branch is
+   * lowered into its own step list that ends by copying the branch's outputs into them.
+   */
+  private void ifStep(Node n, Map<Value, String> outputNames) {
+    refuseRangeDim(n);
+    String cond = names.get(n.input(0));
+    List<String> results = resultBuffers(n, outputNames);
+    List<Step> then = branch(n, n.attrs().getGraph("then_branch"), results);
+    List<Step> otherwise = branch(n, n.attrs().getGraph("else_branch"), results);
+    steps.add(new Step.If(cond, then, otherwise));
+    if (depth == 0) controls.add(new KernelGroup("if" + controls.size(), n, List.copyOf(n.outputs()), results));
+  }
+
+  private List<Step> branch(Node n, Graph g, List<String> results) {
+    List<Step> outer = steps;
+    steps = new ArrayList<>();
+    depth++;
+    try {
+      lowerNodes(g, Map.of());
+      for (int i = 0; i < g.outputs().size(); i++) {
+        Value v = g.outputs().get(i);
+        copy(names.get(v), results.get(i), tensor(n.output(i), n));
+      }
+      return steps;
+    } finally {
+      steps = outer;
+      depth--;
+    }
+  }
+
+  /**
+   * A {@code loop} node (ONNX Loop). The body's inputs (iteration, condition, carried values)
+   * live in state buffers of the enclosing program, filled by copies before the loop step; the
+   * body ends by copying its condition and carried results back into them (through temporaries
+   * where a result is itself a state, so a swap of carried values reads old values). The carried
+   * results of the node are the state buffers after the loop.
+   */
+  private void loopStep(Node n, Map<Value, String> outputNames) {
+    refuseRangeDim(n);
+    Graph body = n.attrs().getGraph("body");
+    int carried = n.inputCount() - 2;
+    int scans = n.outputCount() - carried;
+    String max = n.input(0) == null ? null : names.get(n.input(0));
+    String iter = stateBuffer("loop_iter", new TensorType(DType.I64, dev.weft.ir.Shape.scalar()));
+    names.put(body.inputs().get(0), iter);
+    TensorType boolScalar = new TensorType(DType.BOOL, dev.weft.ir.Shape.scalar());
+    String cond = stateBuffer("loop_cond", boolScalar);
+    names.put(body.inputs().get(1), cond);
+    if (n.input(1) != null) {
+      copy(names.get(n.input(1)), cond, boolScalar);
+    } else {
+      // ONNX Loop without a condition operand still runs the body's condition output.
+      String yes = unique("w_loop_true");
+      Tensor t = Tensor.ofBools(new long[0], true);
+      buffers.put(yes, Buffer.weight(yes, DType.BOOL, List.of(), t.byteSize()));
+      weights.put(yes, t);
+      copy(yes, cond, boolScalar);
+    }
+    List<String> states = new ArrayList<>();
+    for (int i = 0; i < carried; i++) {
+      TensorType t = tensor(n.output(i), n);
+      String state = stateBuffer("loop_state_" + n.output(i).name(), t);
+      copy(names.get(n.input(2 + i)), state, t);
+      names.put(body.inputs().get(2 + i), state);
+      names.put(n.output(i), state);
+      states.add(state);
+    }
+    List<String> scanOut = new ArrayList<>();
+    for (int k = 0; k < scans; k++) {
+      Value v = n.output(carried + k);
+      TensorType t = tensor(v, n);
+      String name;
+      if (outputNames.containsKey(v) && !buffers.containsKey(v.name())) {
+        name = v.name();
+        buffers.put(name, Buffer.output(name, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t)));
+      } else {
+        name = stateBuffer(v.name(), t);
+      }
+      names.put(v, name);
+      scanOut.add(name);
+    }
+    List<Step> outer = steps;
+    steps = new ArrayList<>();
+    List<Step.Scan> scanSteps = new ArrayList<>();
+    depth++;
+    try {
+      lowerNodes(body, Map.of());
+      List<String> targets = new ArrayList<>(states);
+      targets.add(0, cond);
+      Set<String> stateRoots = new java.util.HashSet<>(targets);
+      stateRoots.add(iter);
+      List<String> sources = new ArrayList<>();
+      for (int i = 0; i <= carried; i++) {
+        Value v = body.outputs().get(i);
+        TensorType t = tensor(v, n);
+        String src = names.get(v);
+        if (!src.equals(targets.get(i)) && stateRoots.contains(root(src))) {
+          String tmp = stateBuffer("loop_next_" + v.name(), t);
+          copy(src, tmp, t);
+          src = tmp;
+        }
+        sources.add(src);
+      }
+      // Scan results that alias a state would be read after the state copies below: save them first.
+      for (int k = 0; k < scans; k++) {
+        Value v = body.outputs().get(1 + carried + k);
+        TensorType t = tensor(v, n);
+        String src = names.get(v);
+        if (stateRoots.contains(root(src))) {
+          String tmp = stateBuffer("loop_scan_" + v.name(), t);
+          copy(src, tmp, t);
+          src = tmp;
+        }
+        scanSteps.add(new Step.Scan(src, scanOut.get(k), bytes(t)));
+      }
+      for (int i = 0; i <= carried; i++) {
+        if (!sources.get(i).equals(targets.get(i))) copy(sources.get(i), targets.get(i), tensor(body.outputs().get(i), n));
+      }
+      outer.add(new Step.Loop(max, cond, iter, steps, scanSteps));
+    } finally {
+      steps = outer;
+      depth--;
+    }
+    if (depth == 0) {
+      List<String> results = new ArrayList<>();
+      for (Value v : n.outputs()) results.add(names.get(v));
+      controls.add(new KernelGroup("loop" + controls.size(), n, List.copyOf(n.outputs()), results));
+    }
+  }
+
+  /** Control-flow steps copy static byte counts: a range dim cannot reach them. */
+  private void refuseRangeDim(Node n) {
+    if (lift == null) return;
+    throw new SymbolicDimException("dim '" + lift.symbol() + "' cannot stay symbolic in a model with control flow (" + n.describe()
+        + "); compile with a static size, e.g. --shapes '" + lift.staticExample() + "'");
+  }
+
+  /** An arena buffer for control-flow state, named after {@code base}. */
+  private String stateBuffer(String base, TensorType t) {
+    String name = unique(base);
+    buffers.put(name, Buffer.arena(name, t.dtype(), Buffer.dims(t.shape().sizes()), bytes(t), 0));
+    return name;
+  }
+
+  /** The buffer whose bytes {@code name} are: its view source, or itself. */
+  private String root(String name) {
+    Buffer b = buffers.get(name);
+    return b != null && b.kind() == BufferKind.VIEW ? b.of() : name;
+  }
+
+  private void copy(String src, String dst, TensorType t) {
+    if (!src.equals(dst)) steps.add(new Step.Copy(src, dst, DimExpr.of(bytes(t))));
+  }
+
+  /** Buffers for a node's results: model outputs by their name, the rest in the arena. */
+  private List<String> resultBuffers(Node n, Map<Value, String> outputNames) {
+    List<String> out = new ArrayList<>();
+    for (Value v : n.outputs()) {
+      TensorType t = tensor(v, n);
+      String name;
+      if (outputNames.containsKey(v) && !buffers.containsKey(v.name())) {
+        name = v.name();
+        buffers.put(name, Buffer.output(name, t.dtype(), dims(v, t), bytes(t)));
+      } else {
+        name = unique(v.name());
+        buffers.put(name, Buffer.arena(name, t.dtype(), dims(v, t), bytes(t), 0));
+      }
+      named(v, name);
+      out.add(name);
+    }
+    return out;
   }
 
   private void constant(Node n) {
     Value v = n.output(0);
-    if (!v.hasUses() && !main.outputs().contains(v)) return;
+    if (!v.hasUses() && !n.graph().outputs().contains(v)) return;
     String name = unique("w_" + v.name());
     names.put(v, name);
     Tensor t = Constants.valueOf(v);
@@ -190,22 +393,8 @@ public final class ProgramLowering {
       body = wrap(n);
     }
     String group = "g" + groupCount++;
-    // results: outputs by their model name, the rest in the arena
-    for (Value v : n.outputs()) {
-      TensorType t = tensor(v, n);
-      String name;
-      if (outputNames.containsKey(v) && !buffers.containsKey(v.name())) {
-        name = v.name();
-        buffers.put(name, Buffer.output(name, t.dtype(), dims(v, t), bytes(t)));
-      } else {
-        name = unique(v.name());
-        buffers.put(name, Buffer.arena(name, t.dtype(), dims(v, t), bytes(t), 0));
-      }
-      named(v, name);
-    }
-    List<String> resultBuffers = new ArrayList<>();
-    for (Value v : n.outputs()) resultBuffers.add(names.get(v));
-    groups.add(new KernelGroup(group, n, List.copyOf(n.outputs()), resultBuffers));
+    List<String> resultBuffers = resultBuffers(n, outputNames);
+    if (depth == 0) groups.add(new KernelGroup(group, n, List.copyOf(n.outputs()), resultBuffers));
     List<String> nodes = new ArrayList<>();
     if (n.opName().equals(FusedOp.OP)) for (Node m : body.nodes()) nodes.add(m.describe());
     else nodes.add(n.describe());
@@ -283,7 +472,7 @@ public final class ProgramLowering {
         launchExtent = scaled(extent);
       }
       Geometry geo = gpu ? Geometry.of(Math.max(1, Math.min((extent + blockSize - 1) / blockSize, 65535L * 16)), blockSize, 0) : null;
-      stepOfKernel.put(k.name(), steps.size());
+      if (depth == 0) stepOfKernel.put(k.name(), steps.size());
       steps.add(new Step.Launch(k.name(), args, List.of(), launchExtent, geo, group, nodes));
       kernels.add(k);
     }
@@ -306,7 +495,7 @@ public final class ProgramLowering {
   private String unique(String base) {
     String s = GroupLowerer.cName(base);
     String name = s;
-    for (int i = 1; buffers.containsKey(name); i++) name = s + "_" + i;
+    for (int i = 1; buffers.containsKey(name) || reserved.contains(name); i++) name = s + "_" + i;
     return name;
   }
 

@@ -57,7 +57,8 @@ final class FitCheck {
     } else if (!abi.equals(Integer.toString(CpuDevice.KERNEL_ABI))) {
       out.add("kernel ABI " + abi + ", this runtime speaks " + CpuDevice.KERNEL_ABI);
     }
-    List<Step> steps = rank.program().steps();
+    // Nested steps (if branches, loop bodies) are numbered in flattened run order.
+    List<Step> steps = Step.flatten(rank.program().steps());
     for (int i = 0; i < steps.size(); i++) {
       switch (steps.get(i)) {
         case Step.Library l when !LibraryMatmul.isMatmul(l) -> out.add("steps[" + i + "]: library call " + l.library() + "."

@@ -21,7 +21,7 @@ import java.util.Map;
  */
 final class PreparedProgram {
   /** A step with its operands resolved. */
-  sealed interface Op permits Launch, Copy, Matmul {}
+  sealed interface Op permits Launch, Copy, Matmul, If, Loop {}
 
   record Launch(KernelModule.Kernel kernel, int[] args, int[] dims, DimExpr extent, Geometry geometry) implements Op {}
 
@@ -29,6 +29,12 @@ final class PreparedProgram {
 
   /** A library matmul on buffers {@code [A, B, D]} (FitCheck has validated it). */
   record Matmul(LibraryMatmul call, int a, int b, int d) implements Op {}
+
+  /** {@link Step.If}: {@code cond} is a buffer index, its dtype says how to read it. */
+  record If(int cond, dev.weft.bundle.DType condType, List<Op> then, List<Op> otherwise) implements Op {}
+
+  /** {@link Step.Loop}; absent buffers are -1. */
+  record Loop(int maxTrips, int cond, int iter, List<Op> body, int[] scanSrc, int[] scanDst, long[] scanBytes) implements Op {}
 
   final Program program;
   final List<Buffer> buffers;
@@ -42,24 +48,50 @@ final class PreparedProgram {
     this.buffers = program.buffers();
     for (int i = 0; i < buffers.size(); i++) index.put(buffers.get(i).name(), i);
     this.dimNames = program.dims().stream().map(DimSource::name).toList();
+    this.ops = prepare(program.steps(), kernels);
+    this.hasControlFlow = program.steps().stream().anyMatch(s -> !s.nested().isEmpty());
+  }
+
+  /** Whether any step branches or loops on data: such a program cannot be recorded once and replayed. */
+  final boolean hasControlFlow;
+
+  private List<Op> prepare(List<Step> steps, KernelModule kernels) {
     List<Op> ops = new ArrayList<>();
-    for (Step s : program.steps()) {
+    for (Step s : steps) {
       switch (s) {
         case Step.Launch l -> ops.add(new Launch(kernels.kernel(l.kernel()), indices(l.args()), dimIndices(l.dims()),
             l.extent(), l.geometry()));
         case Step.Copy c -> ops.add(new Copy(index.get(c.src()), index.get(c.dst()), c.bytes()));
         case Step.Library l -> ops.add(new Matmul(LibraryMatmul.of(l), index.get(l.args().get(0)), index.get(l.args().get(1)),
             index.get(l.args().get(2))));
+
+        case Step.If f -> ops.add(new If(index.get(f.cond()), buffers.get(index.get(f.cond())).dtype(),
+            prepare(f.then(), kernels), prepare(f.otherwise(), kernels)));
+        case Step.Loop l -> {
+          int n = l.scans().size();
+          int[] src = new int[n];
+          int[] dst = new int[n];
+          long[] bytes = new long[n];
+          for (int i = 0; i < n; i++) {
+            src[i] = index.get(l.scans().get(i).src());
+            dst[i] = index.get(l.scans().get(i).dst());
+            bytes[i] = l.scans().get(i).bytes();
+          }
+          ops.add(new Loop(indexOrNone(l.maxTrips()), indexOrNone(l.cond()), indexOrNone(l.iter()), prepare(l.body(), kernels),
+              src, dst, bytes));
+        }
         // FitCheck refuses programs with these before a session is made.
         case Step.Collective c -> throw new IllegalStateException("collective steps are not supported");
       }
     }
-    this.ops = List.copyOf(ops);
+    return List.copyOf(ops);
   }
+
+  private int indexOrNone(String name) { return name == null ? -1 : index.get(name); }
 
   static List<String> kernelNames(Program p) {
     List<String> out = new ArrayList<>();
-    for (Step s : p.steps()) if (s instanceof Step.Launch l && !out.contains(l.kernel())) out.add(l.kernel());
+    for (Step s : Step.flatten(p.steps())) if (s instanceof Step.Launch l && !out.contains(l.kernel())) out.add(l.kernel());
     return out;
   }
 

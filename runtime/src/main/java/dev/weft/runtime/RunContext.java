@@ -59,6 +59,33 @@ final class RunContext implements AutoCloseable {
     return b;
   }
 
+  /** Host bytes for reading back control-flow conditions and writing loop counters; one run uses a context at a time. */
+  private final java.lang.foreign.MemorySegment scratch = java.lang.foreign.Arena.ofAuto().allocate(8, 8);
+
+  /**
+   * The one element at device address {@code address} as a long (bool and integers), read with
+   * a synchronous device-to-host copy: the work queued before it must finish first.
+   */
+  long readScalar(long address, dev.weft.bundle.DType dtype) {
+    int n = dtype.byteSize();
+    queue.copyOut(address, scratch, n);
+    queue.synchronize();
+    return switch (n) {
+      case 1 -> dtype.isSigned() ? scratch.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0) : scratch.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0) & 0xff;
+      case 2 -> scratch.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 0);
+      case 4 -> scratch.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
+      case 8 -> scratch.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0);
+      default -> throw new IllegalStateException("no scalar read for " + dtype);
+    };
+  }
+
+  /** Writes an int64 to device address {@code address}; synchronous, so the scratch bytes can be reused at once. */
+  void writeLong(long address, long value) {
+    scratch.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, value);
+    queue.copyIn(scratch, address, 8);
+    queue.synchronize();
+  }
+
   /** The recording for a binding, made by {@code record} the first time. */
   Queue.Recording recording(List<Long> key, java.util.function.Supplier<Queue.Recording> record) {
     Queue.Recording r = recordings.get(key);

@@ -194,7 +194,7 @@ public final class Session implements AutoCloseable {
     if (timer != null) {
       q.synchronize();
       enqueueSteps(ctx, binding, dimValues, timer);
-    } else if (record) {
+    } else if (record && !prepared.hasControlFlow) {
       List<Long> key = Arrays.stream(dimValues).boxed().toList();
       ctx.recording(key, () -> q.record(() -> enqueueSteps(ctx, binding, dimValues, null))).replay();
     } else {
@@ -212,30 +212,72 @@ public final class Session implements AutoCloseable {
   }
 
   private void enqueueSteps(RunContext ctx, Map<String, Long> binding, long[] dimValues, StepTimer timer) {
-    Queue q = ctx.queue;
-    long[] addr = ctx.addresses;
     List<PreparedProgram.Op> ops = prepared.ops;
     for (int k = 0; k < ops.size(); k++) {
       long t0 = timer == null ? 0 : System.nanoTime();
-      switch (ops.get(k)) {
-        case PreparedProgram.Launch l -> {
-          long extent = l.extent().evaluate(binding);
-          if (extent == 0) continue;
-          long[] args = new long[l.args().length];
-          for (int i = 0; i < args.length; i++) args[i] = addr[l.args()[i]];
-          long[] dims = new long[l.dims().length];
-          for (int i = 0; i < dims.length; i++) dims[i] = dimValues[l.dims()[i]];
-          q.launch(l.kernel(), args, dims, extent, l.geometry());
-        }
-        case PreparedProgram.Copy c -> {
-          long bytes = c.bytes().evaluate(binding);
-          if (bytes > 0) q.copy(addr[c.src()], addr[c.dst()], bytes);
-        }
-        case PreparedProgram.Matmul m -> q.matmul(m.call(), addr[m.a()], addr[m.b()], addr[m.d()]);
-      }
+      enqueue(ctx, ops.get(k), binding, dimValues);
       if (timer != null) {
-        q.synchronize();
+        ctx.queue.synchronize();
         timer.step(k, System.nanoTime() - t0);
+      }
+    }
+  }
+
+  private void enqueue(RunContext ctx, List<PreparedProgram.Op> ops, Map<String, Long> binding, long[] dimValues) {
+    for (PreparedProgram.Op op : ops) enqueue(ctx, op, binding, dimValues);
+  }
+
+  private void enqueue(RunContext ctx, PreparedProgram.Op op, Map<String, Long> binding, long[] dimValues) {
+    Queue q = ctx.queue;
+    long[] addr = ctx.addresses;
+    switch (op) {
+      case PreparedProgram.Launch l -> {
+        long extent = l.extent().evaluate(binding);
+        if (extent == 0) return;
+        long[] args = new long[l.args().length];
+        for (int i = 0; i < args.length; i++) args[i] = addr[l.args()[i]];
+        long[] dims = new long[l.dims().length];
+        for (int i = 0; i < dims.length; i++) dims[i] = dimValues[l.dims()[i]];
+        q.launch(l.kernel(), args, dims, extent, l.geometry());
+      }
+      case PreparedProgram.Copy c -> {
+        long bytes = c.bytes().evaluate(binding);
+        if (bytes > 0) q.copy(addr[c.src()], addr[c.dst()], bytes);
+      }
+      case PreparedProgram.Matmul m -> q.matmul(m.call(), addr[m.a()], addr[m.b()], addr[m.d()]);
+      case PreparedProgram.If f -> {
+        boolean taken = ctx.readScalar(addr[f.cond()], f.condType()) != 0;
+        enqueue(ctx, taken ? f.then() : f.otherwise(), binding, dimValues);
+      }
+      case PreparedProgram.Loop l -> runLoop(ctx, l, binding, dimValues);
+    }
+  }
+
+  /** ONNX Loop over buffers (Step.Loop): the trip limit and condition are read back from the device each time. */
+  private void runLoop(RunContext ctx, PreparedProgram.Loop l, Map<String, Long> binding, long[] dimValues) {
+    long[] addr = ctx.addresses;
+    long max = l.maxTrips() < 0 ? Long.MAX_VALUE : ctx.readScalar(addr[l.maxTrips()], dev.weft.bundle.DType.I64);
+    long it = 0;
+    while (it < max && (l.cond() < 0 || ctx.readScalar(addr[l.cond()], dev.weft.bundle.DType.BOOL) != 0)) {
+      if (l.iter() >= 0) ctx.writeLong(addr[l.iter()], it);
+      enqueue(ctx, l.body(), binding, dimValues);
+      for (int i = 0; i < l.scanSrc().length; i++) {
+        Buffer dst = prepared.buffers.get(l.scanDst()[i]);
+        long bytes = l.scanBytes()[i];
+        if ((it + 1) * bytes > dst.bytesFor(binding)) {
+          throw new BundleException(rank.entry().program() + ": loop ran more than " + it + " iterations, its scan output \""
+              + dst.name() + "\" holds only " + it);
+        }
+        if (bytes > 0) ctx.queue.copy(addr[l.scanSrc()[i]], addr[l.scanDst()[i]] + it * bytes, bytes);
+      }
+      it++;
+    }
+    for (int i = 0; i < l.scanSrc().length; i++) {
+      Buffer dst = prepared.buffers.get(l.scanDst()[i]);
+      long bytes = l.scanBytes()[i];
+      if (bytes > 0 && it * bytes != dst.bytesFor(binding)) {
+        throw new BundleException(rank.entry().program() + ": loop ran " + it + " iterations, its scan output \"" + dst.name()
+            + "\" was compiled for " + dst.bytesFor(binding) / bytes);
       }
     }
   }

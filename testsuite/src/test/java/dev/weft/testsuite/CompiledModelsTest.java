@@ -59,7 +59,6 @@ class CompiledModelsTest {
 
   /** Models whose graphs keep ops that have no kernel lowering yet, with the op: they must fail with exactly that. */
   static final Map<String, String> KNOWN_UNSUPPORTED = Map.of(
-      "oww-hey-jarvis/model.onnx", "if",
       "silero-vad-v5/model.onnx", "dynamic shape");
 
   private static String cosineCheck(Tensor want, Tensor got, String what) {

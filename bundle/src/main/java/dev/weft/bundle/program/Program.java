@@ -120,10 +120,15 @@ public record Program(long arenaBytes, List<Buffer> buffers, List<DimSource> dim
         if (bad != null) return "buffers[" + i + "] (\"" + buffers.get(i).name() + "\"): unknown dim \"" + bad + "\"";
       }
     }
+    return validateSteps("steps", steps, byName, dimNames);
+  }
+
+  /** {@link #validate} for one step list; {@code path} names it ({@code steps}, {@code steps[2].then}). */
+  private static String validateSteps(String path, List<Step> steps, Map<String, Buffer> byName, Set<String> dimNames) {
     for (int i = 0; i < steps.size(); i++) {
       Step s = steps.get(i);
-      String where = "steps[" + i + "] (" + s.op() + (s instanceof Step.Launch l ? " " + l.kernel() : "") + ")";
-      for (String a : s.buffers()) if (!byName.containsKey(a)) return where + ": unknown buffer \"" + a + "\"";
+      String where = path + "[" + i + "] (" + s.op() + (s instanceof Step.Launch l ? " " + l.kernel() : "") + ")";
+      for (String a : s.ownBuffers()) if (!byName.containsKey(a)) return where + ": unknown buffer \"" + a + "\"";
       List<String> stepDims = switch (s) {
         case Step.Launch l -> l.dims();
         case Step.Library l -> l.dims();
@@ -146,6 +151,44 @@ public record Program(long arenaBytes, List<Buffer> buffers, List<DimSource> dim
       if (s instanceof Step.Copy c && byName.get(c.dst()).kind() == BufferKind.WEIGHT) {
         return where + ": writes weight \"" + c.dst() + "\"";
       }
+      String control = switch (s) {
+        case Step.If f -> {
+          String bad2 = scalar(where, "cond", byName.get(f.cond()), null);
+          if (bad2 == null) bad2 = validateSteps(path + "[" + i + "].then", f.then(), byName, dimNames);
+          if (bad2 == null) bad2 = validateSteps(path + "[" + i + "].else", f.otherwise(), byName, dimNames);
+          yield bad2;
+        }
+        case Step.Loop l -> {
+          String bad2 = l.maxTrips() == null ? null : scalar(where, "max_trips", byName.get(l.maxTrips()), dev.weft.bundle.DType.I64);
+          if (bad2 == null && l.cond() != null) bad2 = scalar(where, "cond", byName.get(l.cond()), dev.weft.bundle.DType.BOOL);
+          if (bad2 == null && l.iter() != null) bad2 = scalar(where, "iter", byName.get(l.iter()), dev.weft.bundle.DType.I64);
+          if (bad2 == null && l.iter() != null && byName.get(l.iter()).kind() == BufferKind.WEIGHT) {
+            bad2 = where + ": iter \"" + l.iter() + "\" is a weight, which the loop would write";
+          }
+          for (int k = 0; bad2 == null && k < l.scans().size(); k++) {
+            Step.Scan sc = l.scans().get(k);
+            if (sc.bytes() > byName.get(sc.src()).bytes()) {
+              bad2 = where + ": scans[" + k + "] copies " + sc.bytes() + " bytes, more than \"" + sc.src() + "\" holds";
+            } else if (byName.get(sc.dst()).kind() == BufferKind.WEIGHT) {
+              bad2 = where + ": scans[" + k + "] writes weight \"" + sc.dst() + "\"";
+            }
+          }
+          if (bad2 == null) bad2 = validateSteps(path + "[" + i + "].body", l.body(), byName, dimNames);
+          yield bad2;
+        }
+        default -> null;
+      };
+      if (control != null) return control;
+    }
+    return null;
+  }
+
+  /** Why {@code b} cannot be a control step's one-element {@code field} (of dtype {@code want}, or any bool/integer), or null. */
+  private static String scalar(String where, String field, Buffer b, dev.weft.bundle.DType want) {
+    boolean ok = want != null ? b.dtype() == want : b.dtype() == dev.weft.bundle.DType.BOOL || b.dtype().isInteger();
+    if (!ok) return where + ": " + field + " \"" + b.name() + "\" is " + b.dtype() + ", expected " + (want != null ? want : "bool or an integer");
+    if (!b.isStatic() || b.bytesFor(Map.of()) != b.dtype().byteSize()) {
+      return where + ": " + field + " \"" + b.name() + "\" must hold exactly one element, its shape is " + b.shape();
     }
     return null;
   }

@@ -68,8 +68,24 @@ public final class ProgramJson {
           .put("dims", Json.strings(l.dims())).put("attrs", Json.fromValue(new LinkedHashMap<>(l.attrs())));
       case Step.Collective c -> o.put("collective", c.collective()).put("args", Json.strings(c.args()))
           .put("ranks", Json.longs(c.ranks())).put("attrs", Json.fromValue(new LinkedHashMap<>(c.attrs())));
+      case Step.If i -> o.put("cond", i.cond()).put("then", steps(i.then())).put("else", steps(i.otherwise()));
+      case Step.Loop l -> {
+        if (l.maxTrips() != null) o.put("max_trips", l.maxTrips());
+        if (l.cond() != null) o.put("cond", l.cond());
+        if (l.iter() != null) o.put("iter", l.iter());
+        o.put("body", steps(l.body()));
+        Json.Arr scans = new Json.Arr();
+        for (Step.Scan sc : l.scans()) scans.add(new Json.Obj().put("src", sc.src()).put("dst", sc.dst()).put("bytes", sc.bytes()));
+        o.put("scans", scans);
+      }
     }
     return o;
+  }
+
+  private static Json.Arr steps(List<Step> steps) {
+    Json.Arr a = new Json.Arr();
+    for (Step s : steps) a.add(step(s));
+    return a;
   }
 
   /** Parses and validates; {@code file} names the file in every error. */
@@ -84,8 +100,7 @@ public final class ProgramJson {
       d.allowOnly("name", "from", "axis");
       dims.add(guard(d, () -> new DimSource(d.string("name"), d.string("from"), d.intCount("axis"))));
     }
-    List<Step> steps = new ArrayList<>();
-    for (JsonFields s : root.objects("steps")) steps.add(step(s));
+    List<Step> steps = steps(root, "steps", 0);
     try {
       return new Program(arena, buffers, dims, steps);
     } catch (IllegalArgumentException e) {
@@ -106,7 +121,20 @@ public final class ProgramJson {
     return guard(b, () -> new Buffer(b.string("name"), dtype, shape, bytes, kind, offset, of));
   }
 
-  private static Step step(JsonFields s) {
+  /**
+   * Nested step lists (if branches, loop bodies) deeper than this are refused: the reader
+   * recurses, and a crafted file must not overflow the stack (RELIABILITY.md 10).
+   */
+  static final int MAX_NESTING = 32;
+
+  private static List<Step> steps(JsonFields parent, String key, int depth) {
+    if (depth > MAX_NESTING) throw parent.error(key, "steps nested deeper than " + MAX_NESTING + " levels");
+    List<Step> steps = new ArrayList<>();
+    for (JsonFields s : parent.objects(key)) steps.add(step(s, depth));
+    return steps;
+  }
+
+  private static Step step(JsonFields s, int depth) {
     String op = s.string("op");
     return switch (op) {
       case "launch" -> {
@@ -142,7 +170,30 @@ public final class ProgramJson {
         yield guard(s, () -> new Step.Collective(s.string("collective"), s.strings("args"), s.integers("ranks"),
             new TreeMap<>(attrs)));
       }
-      default -> throw s.error("op", "unknown step op \"" + op + "\" (expected launch, copy, library or collective)");
+      case "if" -> {
+        s.allowOnly("op", "cond", "then", "else");
+        String cond = s.string("cond");
+        List<Step> then = steps(s, "then", depth + 1);
+        List<Step> otherwise = steps(s, "else", depth + 1);
+        yield guard(s, () -> new Step.If(cond, then, otherwise));
+      }
+      case "loop" -> {
+        s.allowOnly("op", "max_trips", "cond", "iter", "body", "scans");
+        String max = s.has("max_trips") ? s.string("max_trips") : null;
+        String cond = s.has("cond") ? s.string("cond") : null;
+        String iter = s.has("iter") ? s.string("iter") : null;
+        List<Step> body = steps(s, "body", depth + 1);
+        List<Step.Scan> scans = new ArrayList<>();
+        if (s.has("scans")) {
+          for (JsonFields sc : s.objects("scans")) {
+            sc.allowOnly("src", "dst", "bytes");
+            long bytes = sc.count("bytes");
+            scans.add(guard(sc, () -> new Step.Scan(sc.string("src"), sc.string("dst"), bytes)));
+          }
+        }
+        yield guard(s, () -> new Step.Loop(max, cond, iter, body, scans));
+      }
+      default -> throw s.error("op", "unknown step op \"" + op + "\" (expected launch, copy, library, collective, if or loop)");
     };
   }
 

@@ -12,13 +12,107 @@ import java.util.TreeMap;
  * the compiler can emit them, and a runtime device that cannot run one refuses the program
  * before touching the device.
  */
-public sealed interface Step permits Step.Launch, Step.Copy, Step.Library, Step.Collective {
+public sealed interface Step permits Step.Launch, Step.Copy, Step.Library, Step.Collective, Step.If, Step.Loop {
 
   /** The {@code op} field in {@code program.json}. */
   String op();
 
-  /** The buffers the step reads or writes. */
+  /**
+   * The buffers the step reads or writes; for {@link If} and {@link Loop} also every buffer their
+   * nested steps touch, so a liveness analysis that treats the step as one unit keeps them all
+   * alive across it.
+   */
   List<String> buffers();
+
+  /** The buffers the step names itself, without those of its nested steps. */
+  default List<String> ownBuffers() { return buffers(); }
+
+  /** The steps nested in this one (branches, loop body), in order; empty for plain steps. */
+  default List<List<Step>> nested() { return List.of(); }
+
+  /** Every step of {@code steps}, nested ones included, depth first in run order. */
+  static List<Step> flatten(List<Step> steps) {
+    List<Step> out = new java.util.ArrayList<>();
+    for (Step s : steps) {
+      out.add(s);
+      for (List<Step> inner : s.nested()) out.addAll(flatten(inner));
+    }
+    return out;
+  }
+
+  /** {@code own} followed by the buffers of {@code nested}, each name once. */
+  private static List<String> union(List<String> own, List<List<Step>> nested) {
+    java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(own);
+    for (List<Step> steps : nested) for (Step s : steps) all.addAll(s.buffers());
+    return List.copyOf(all);
+  }
+
+  /**
+   * Data-dependent branch: reads the one-element bool (or integer, nonzero is true) buffer
+   * {@code cond} and runs {@code then} or {@code otherwise}. Both branches write the if's
+   * results into buffers the enclosing program owns (docs/KERNELS.md).
+   */
+  record If(String cond, List<Step> then, List<Step> otherwise) implements Step {
+    public If {
+      Objects.requireNonNull(cond, "cond");
+      then = List.copyOf(then);
+      otherwise = List.copyOf(otherwise);
+    }
+
+    @Override public String op() { return "if"; }
+
+    @Override public List<String> buffers() { return union(ownBuffers(), nested()); }
+
+    @Override public List<String> ownBuffers() { return List.of(cond); }
+
+    @Override public List<List<Step>> nested() { return List.of(then, otherwise); }
+  }
+
+  /**
+   * ONNX Loop semantics on buffers: {@code for (it = 0; it < max_trips && cond; it++) body}.
+   * Before each iteration the runtime writes {@code it} into {@code iter} (an int64 scalar, if
+   * given) and reads {@code cond} (a bool scalar, if given); the body's last steps copy its
+   * condition and carried values back into the buffers the next iteration reads. After each
+   * iteration every scan's {@code src} is copied to byte {@code it * bytes} of its {@code dst}.
+   *
+   * @param maxTrips int64 scalar buffer with the trip limit, or null (no limit)
+   * @param cond bool scalar buffer read before each iteration, or null (always true)
+   * @param iter int64 scalar buffer the runtime writes the iteration number into, or null
+   * @param body the loop body
+   * @param scans per-iteration outputs stacked along axis 0
+   */
+  record Loop(String maxTrips, String cond, String iter, List<Step> body, List<Scan> scans) implements Step {
+    public Loop {
+      if (maxTrips == null && cond == null) throw new IllegalArgumentException("a loop needs max_trips or cond (it would never end)");
+      body = List.copyOf(body);
+      scans = List.copyOf(scans);
+    }
+
+    @Override public String op() { return "loop"; }
+
+    @Override public List<String> buffers() { return union(ownBuffers(), nested()); }
+
+    @Override public List<String> ownBuffers() {
+      List<String> own = new java.util.ArrayList<>();
+      for (String b : new String[] {maxTrips, cond, iter}) if (b != null) own.add(b);
+      for (Scan s : scans) {
+        own.add(s.src());
+        own.add(s.dst());
+      }
+      return own;
+    }
+
+    @Override public List<List<Step>> nested() { return List.of(body); }
+  }
+
+  /** One loop scan output: {@code bytes} bytes of {@code src} appended to {@code dst} per iteration. */
+  record Scan(String src, String dst, long bytes) {
+    public Scan {
+      Objects.requireNonNull(src, "src");
+      Objects.requireNonNull(dst, "dst");
+      if (bytes < 0) throw new IllegalArgumentException("scan bytes is negative");
+    }
+  }
 
   /**
    * A kernel launch (docs/KERNELS.md).

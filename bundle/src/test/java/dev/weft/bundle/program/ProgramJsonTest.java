@@ -96,7 +96,7 @@ class ProgramJsonTest {
         readError("{\"arena_bytes\": 8, " + BUFS + ", \"dims\": [], \"steps\": []}"));
     assertTrue(readError("{\"arena_bytes\": 16, " + BUFS + ", \"dims\": [], \"steps\": [], \"extra\": 1}")
         .startsWith("ranks/0/program.json: extra: unknown field"));
-    assertEquals("ranks/0/program.json: steps[0].op: unknown step op \"jump\" (expected launch, copy, library or collective)",
+    assertEquals("ranks/0/program.json: steps[0].op: unknown step op \"jump\" (expected launch, copy, library, collective, if or loop)",
         readError("{\"arena_bytes\": 16, " + BUFS + ", \"dims\": [], \"steps\": [{\"op\": \"jump\"}]}"));
     assertEquals("ranks/0/program.json: buffers[0].dtype: unknown dtype \"float33\"",
         readError("{\"arena_bytes\": 16, \"buffers\": [{\"name\": \"x\", \"dtype\": \"float33\", \"shape\": [4],"
@@ -105,6 +105,69 @@ class ProgramJsonTest {
         + " \"steps\": []}").contains("dims[0] (\"n\"): \"x\" axis 0 is 4, not n"));
     assertTrue(readError("{\"arena_bytes\": 16, " + BUFS + ", \"dims\": [], \"steps\": [{\"op\": \"copy\", \"src\": \"x\","
         + " \"dst\": \"t\", \"bytes\": 32}]}").contains("copies 32 bytes"));
+  }
+
+  static Program controlFlow() {
+    return Program.builder().arenaBytes(256)
+        .buffer(Buffer.input("flag", DType.BOOL, Buffer.dims(1), 1))
+        .buffer(Buffer.input("n", DType.I64, List.of(), 8))
+        .buffer(Buffer.input("x", DType.F32, Buffer.dims(4), 16))
+        .buffer(Buffer.arena("t", DType.F32, Buffer.dims(4), 16, 0))
+        .buffer(Buffer.arena("it", DType.I64, List.of(), 8, 64))
+        .buffer(Buffer.arena("cond", DType.BOOL, List.of(), 1, 128))
+        .buffer(Buffer.output("y", DType.F32, Buffer.dims(2, 4), 32))
+        .step(new Step.If("flag",
+            List.of(Step.Launch.host("weft_g0", List.of("x", "t"), List.of(), DimExpr.of(4)),
+                new Step.If("flag", List.of(), List.of(new Step.Copy("x", "t", DimExpr.of(16))))),
+            List.of(new Step.Copy("x", "t", DimExpr.of(16)))))
+        .step(new Step.Loop("n", "cond", "it", List.of(Step.Launch.host("weft_g1", List.of("t", "it", "cond"), List.of(), DimExpr.of(4))),
+            List.of(new Step.Scan("t", "y", 16))))
+        .step(new Step.Loop(null, "cond", null, List.of(), List.of()))
+        .build();
+  }
+
+  @Test
+  void ifAndLoopStepsRoundTrip() {
+    Program p = controlFlow();
+    String text = ProgramJson.write(p);
+    assertEquals(p, ProgramJson.read("program.json", text.getBytes(StandardCharsets.UTF_8)));
+    assertEquals(text, ProgramJson.write(ProgramJson.read("program.json", text.getBytes(StandardCharsets.UTF_8))));
+    assertTrue(text.contains("\"op\": \"if\",\n      \"cond\": \"flag\",\n      \"then\": ["), text);
+    assertTrue(text.contains("\"max_trips\": \"n\""), text);
+    assertTrue(text.contains("\"scans\": [\n        {\n          \"src\": \"t\""), text);
+    // liveness sees every buffer touched inside; nested steps flatten in run order
+    assertEquals(List.of("flag", "x", "t"), p.steps().get(0).buffers());
+    assertEquals(List.of("if", "launch", "if", "copy", "copy", "loop", "launch", "loop"),
+        Step.flatten(p.steps()).stream().map(Step::op).toList());
+  }
+
+  private static final String CF_BUFS = """
+      "buffers": [{"name": "x", "dtype": "float32", "shape": [4], "bytes": 16, "kind": "input"},
+                  {"name": "c", "dtype": "bool", "shape": [], "bytes": 1, "kind": "input"},
+                  {"name": "t", "dtype": "float32", "shape": [4], "bytes": 16, "kind": "arena", "offset": 0}]""";
+
+  private static String cf(String steps) { return "{\"arena_bytes\": 16, " + CF_BUFS + ", \"dims\": [], \"steps\": [" + steps + "]}"; }
+
+  @Test
+  void malformedControlStepsNameTheField() {
+    assertTrue(readError(cf("{\"op\": \"if\", \"then\": [], \"else\": []}")).startsWith("ranks/0/program.json: steps[0].cond"));
+    assertEquals("ranks/0/program.json: steps[0].else[0] (copy): unknown buffer \"nope\"",
+        readError(cf("{\"op\": \"if\", \"cond\": \"c\", \"then\": [], \"else\": [{\"op\": \"copy\", \"src\": \"x\","
+            + " \"dst\": \"nope\", \"bytes\": 16}]}")));
+    assertEquals("ranks/0/program.json: steps[0] (if): cond \"x\" is f32, expected bool or an integer",
+        readError(cf("{\"op\": \"if\", \"cond\": \"x\", \"then\": [], \"else\": []}")));
+    assertTrue(readError(cf("{\"op\": \"loop\", \"body\": []}")).contains("steps[0]: a loop needs max_trips or cond"));
+    assertEquals("ranks/0/program.json: steps[0] (loop): max_trips \"c\" is bool, expected i64",
+        readError(cf("{\"op\": \"loop\", \"max_trips\": \"c\", \"body\": []}")));
+    assertTrue(readError(cf("{\"op\": \"loop\", \"cond\": \"c\", \"body\": [], \"scans\": [{\"src\": \"t\", \"dst\": \"x\","
+        + " \"bytes\": 32}]}")).contains("steps[0] (loop): scans[0] copies 32 bytes, more than \"t\" holds"));
+    assertTrue(readError(cf("{\"op\": \"if\", \"cond\": \"c\", \"then\": [], \"else\": [], \"otherwise\": []}"))
+        .startsWith("ranks/0/program.json: steps[0].otherwise: unknown field"));
+    StringBuilder deep = new StringBuilder();
+    for (int i = 0; i < 40; i++) deep.append("{\"op\": \"if\", \"cond\": \"c\", \"else\": [], \"then\": [");
+    deep.append("]}".repeat(40));
+    String tooDeep = readError(cf(deep.toString()));
+    assertTrue(tooDeep.contains("nest"), tooDeep);   // the JSON reader's own depth limit may answer first
   }
 
   @Test

@@ -40,7 +40,7 @@ final class StepProfile {
       rows.add(switch (steps.get(i)) {
         case Step.Launch l -> new Row(i, l.kernel(), l.group(), l.nodes(), med);
         case Step.Copy c -> new Row(i, "copy", "", List.of(c.src() + " -> " + c.dst()), med);
-        default -> new Row(i, steps.get(i).getClass().getSimpleName(), "", List.of(), med);
+        default -> new Row(i, steps.get(i).op(), "", List.of(), med);   // if/loop: timed with everything nested in it
       });
     }
     rows.sort(Comparator.comparingLong(Row::medianNanos).reversed().thenComparingInt(Row::step));

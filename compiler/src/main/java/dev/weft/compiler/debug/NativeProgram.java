@@ -62,9 +62,11 @@ final class NativeProgram implements AutoCloseable {
     }
   }
 
-  /** Runs one step. */
+  /** Runs one step; an if or loop step with everything nested in it. */
   void run(Step s) {
-    if (s instanceof Step.Launch l) {
+    if (!s.nested().isEmpty()) {
+      dev.weft.compiler.HostSteps.run(java.util.List.of(s), this::segment, name -> byName.get(name).dtype(), this::run);
+    } else if (s instanceof Step.Launch l) {
       if (!l.dims().isEmpty()) throw new WeftException("launch " + l.kernel() + " has symbolic dims; debug-numerics needs static shapes");
       MemorySegment args = arena.allocate(ValueLayout.ADDRESS, l.args().size());
       for (int i = 0; i < l.args().size(); i++) args.setAtIndex(ValueLayout.ADDRESS, i, segment(l.args().get(i)));

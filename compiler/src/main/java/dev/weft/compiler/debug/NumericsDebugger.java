@@ -45,6 +45,9 @@ public final class NumericsDebugger {
     List<Step> steps = c.lowered().steps();
     Map<Node, ProgramLowering.KernelGroup> groupOf = new IdentityHashMap<>();
     for (ProgramLowering.KernelGroup g : c.lowered().groups()) groupOf.put(g.node(), g);
+    Map<Node, ProgramLowering.KernelGroup> controlOf = new IdentityHashMap<>();
+    for (ProgramLowering.KernelGroup g : c.lowered().controls()) controlOf.put(g.node(), g);
+    List<String> notCompared = new ArrayList<>();
     Map<Value, Integer> lastUse = lastUses(main);
     Map<Value, Object> env = new IdentityHashMap<>();
     for (Value in : main.inputs()) {
@@ -64,6 +67,23 @@ public final class NumericsDebugger {
           env.put(n.output(0), Constants.valueOf(n.output(0)));
           continue;
         }
+        ProgramLowering.KernelGroup control = controlOf.get(n);
+        if (control != null) {
+          // The interpreter cannot run a branch or body on its own (they read enclosing values
+          // by identity), so the step runs compiled and its results stand in for the reference.
+          int first = at;
+          while (at < steps.size() && steps.get(at).nested().isEmpty()) program.run(steps.get(at++));   // loop state copies
+          if (at == steps.size()) throw new WeftException("debug-numerics: no step for " + control.name() + " after step " + first);
+          Step step = steps.get(at);
+          program.run(steps.get(at++));
+          long inside = Step.flatten(List.of(step)).stream().filter(st -> st instanceof Step.Launch).count();
+          launches += (int) inside;
+          for (int k = 0; k < n.outputCount(); k++) env.put(n.output(k), copy(program.view(control.buffers().get(k))));
+          notCompared.add("step " + (at - 1) + " " + step.op() + " (" + n.describe() + "): " + inside
+              + " launch(es) in its branches/body, not compared; later groups continue from its compiled results");
+          for (Value v : n.inputs()) if (v != null && lastUse.getOrDefault(v, -1) == i) env.remove(v);
+          continue;
+        }
         List<Object> results = reference(interpreter, n, env);
         for (int k = 0; k < results.size(); k++) env.put(n.output(k), results.get(k));
         ProgramLowering.KernelGroup g = groupOf.get(n);
@@ -81,7 +101,7 @@ public final class NumericsDebugger {
       }
       while (at < steps.size()) program.run(steps.get(at++)); // output copies
     }
-    return new NumericsReport(options.rtol(), options.atol(), launches, rows, (System.nanoTime() - t0) / 1e6);
+    return new NumericsReport(options.rtol(), options.atol(), launches, rows, notCompared, (System.nanoTime() - t0) / 1e6);
   }
 
   private static NumericsReport.GroupResult compare(ProgramLowering.KernelGroup g, int firstStep, Step.Launch launch, NativeProgram program,
@@ -116,17 +136,39 @@ public final class NumericsDebugger {
     return interpreter.run(g, args);
   }
 
+  /**
+   * Marks every value read inside {@code g} (or a graph nested in it) as read at {@code at}:
+   * main-graph values a branch captures must stay in the environment until its node; the
+   * subgraphs' own values are marked too, harmlessly, since they never enter it.
+   */
+  private static void captures(Graph g, int at, Map<Value, Integer> last) {
+    for (Node n : g.nodes()) {
+      for (Value v : n.inputs()) if (v != null) last.put(v, at);
+      for (Graph sub : n.subgraphs()) captures(sub, at, last);
+    }
+    for (Value v : g.outputs()) last.put(v, at);
+  }
+
+  private static Tensor copy(Tensor t) {
+    Tensor c = Tensor.zeros(t.dtype(), t.shape());
+    if (t.byteSize() > 0) c.data().copyFrom(t.data());
+    return c;
+  }
+
   private static void perturb(Tensor t) {
     if (t.size() == 0) return;
     double x = t.getDouble(0);
     t.setDouble(0, x + 1 + Math.abs(x));
   }
 
-  /** Index of the last node reading each value; graph outputs are never freed. */
+  /** Index of the last node reading each value (from inside its subgraphs too); graph outputs are never freed. */
   private static Map<Value, Integer> lastUses(Graph main) {
     Map<Value, Integer> last = new IdentityHashMap<>();
     List<Node> nodes = main.nodes();
-    for (int i = 0; i < nodes.size(); i++) for (Value v : nodes.get(i).inputs()) if (v != null) last.put(v, i);
+    for (int i = 0; i < nodes.size(); i++) {
+      for (Value v : nodes.get(i).inputs()) if (v != null) last.put(v, i);
+      for (Graph sub : nodes.get(i).subgraphs()) captures(sub, i, last);
+    }
     for (Value v : main.outputs()) last.put(v, Integer.MAX_VALUE);
     return last;
   }

@@ -6,9 +6,11 @@ import java.util.List;
 
 /**
  * What {@link NumericsDebugger} found: one row per fused group (kernel node) in step order,
- * each with the error of its results against the reference interpreter.
+ * each with the error of its results against the reference interpreter, and what was run but
+ * not compared (if/loop steps: the groups inside their branches and bodies).
  */
-public record NumericsReport(double rtol, double atol, int launches, List<GroupResult> groups, double millis) {
+public record NumericsReport(double rtol, double atol, int launches, List<GroupResult> groups, List<String> notCompared,
+                             double millis) {
 
   /** One result value of a group: where it lives and how far it is off. */
   public record ValueResult(String value, String buffer, String type, long[] shape, TensorDiff diff) { }
@@ -63,6 +65,7 @@ public record NumericsReport(double rtol, double atol, int launches, List<GroupR
       long later = groups.stream().filter(g -> !g.ok()).count() - 1;
       if (later > 0) out.println("  (" + later + " later group(s) also diverge; the first is the one to look at)");
     }
+    for (String n : notCompared) out.println("not compared: " + n);
     out.printf("%-5s %-7s %-10s %-10s %-10s %-6s %s%n", "step", "group", "op", "max_abs", "max_rel", "status", "nodes");
     for (GroupResult g : groups) {
       String nodes = String.join(", ", g.nodes());
@@ -81,7 +84,7 @@ public record NumericsReport(double rtol, double atol, int launches, List<GroupR
     o.put("first_divergence", first == null ? null : groupJson(first));
     GroupResult w = worst();
     o.put("worst", w == null ? null : new Json.Obj().put("group", w.group()).put("max_abs", finite(w.maxAbs())).put("max_rel", finite(w.maxRel())));
-    return o.put("groups", rows).toString();
+    return o.put("groups", rows).put("not_compared", Json.strings(notCompared)).toString();
   }
 
   private static Json.Obj groupJson(GroupResult g) {

@@ -100,4 +100,22 @@ class NumericsDebuggerTest {
     for (long i = 0; i < t.size(); i++) t.setDouble(i, r.nextGaussian());
     return t;
   }
+
+  /**
+   * A program with an if step (ControlFlowLoweringTest's model): the step runs, is reported as not
+   * compared, and the group after it is compared on the if's compiled results, for either branch.
+   */
+  @Test
+  void ifStepsRunAndAreReportedAsNotCompared() {
+    for (double sign : new double[] {1, -1}) {
+      Compiler.Compilation c = Compiler.compile(dev.weft.compiler.ControlFlowLoweringTestAccess.ifModel(), CompileOptions.cpu(), null);
+      Tensor x = random(5, 2, 3);
+      for (long i = 0; i < x.size(); i++) x.setDouble(i, sign * (Math.abs(x.getDouble(i)) + 0.1));
+      NumericsReport r = NumericsDebugger.run(c, Map.of("x", x), new NumericsDebugger.Options(1e-4, 1e-5, null));
+      assertFalse(r.diverged(), () -> text(r));
+      assertTrue(r.notCompared().size() == 1 && r.notCompared().get(0).contains("if"), () -> text(r));
+      assertTrue(r.groups().size() >= 2, "the groups before and after the if are compared: " + text(r));
+      assertTrue(r.toJson().contains("\"not_compared\""));
+    }
+  }
 }

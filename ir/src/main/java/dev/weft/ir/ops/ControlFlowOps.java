@@ -12,6 +12,7 @@ import dev.weft.ir.OptionalType;
 import dev.weft.ir.Shape;
 import dev.weft.ir.TensorType;
 import dev.weft.ir.Type;
+import dev.weft.ir.Value;
 import dev.weft.ir.interp.KernelContext;
 import dev.weft.ir.interp.OptionalValue;
 import java.util.ArrayList;
@@ -107,13 +108,37 @@ public final class ControlFlowOps implements OpLibrary {
     for (int i = 0; i < n; i++) {
       out.add(carried(c, c.type(2 + i), body.outputs().get(1 + i).type(), "loop-carried value " + i));
     }
-    Dim trips = c.fresh();
+    Dim trips = k == 0 ? null : staticTrips(c, body);
+    if (trips == null) trips = c.fresh();
     for (int i = 0; i < k; i++) {
       Type t = body.outputs().get(1 + n + i).type();
       if (!(t instanceof TensorType tt)) throw c.fail("loop scan output " + i + " must be a tensor, got " + t);
       out.add(tt.withShape(TypeMerge.insert(tt.shape(), 0, trips)));
     }
     return out;
+  }
+
+  /**
+   * The trip count when it is known before the loop runs: a constant max_trip_count, a constant
+   * (or absent) condition, and a body whose condition output is its condition input passed
+   * through (identity chains, as ONNX's "for" loops and Range's expansion write it) or a constant
+   * true. Then scan outputs get a static leading dim; otherwise the caller uses a fresh symbol.
+   */
+  private static Dim staticTrips(InferContext c, Graph body) {
+    Tensor max = c.hasInput(0) ? c.constant(0) : null;
+    if (max == null || max.size() != 1) return null;
+    if (c.hasInput(1)) {
+      Tensor cond = c.constant(1);
+      if (cond == null || cond.size() != 1) return null;
+      if (!cond.getBool(0)) return Dim.of(0);
+    }
+    Value out = body.outputs().get(0);
+    while (out.producer() != null && out.producer().opName().equals("identity") && out.producer().graph() == body) {
+      out = out.producer().input(0);
+    }
+    Tensor constant = dev.weft.ir.Constants.valueOf(out);
+    boolean alwaysTrue = out == body.inputs().get(1) || (constant != null && constant.size() == 1 && constant.getBool(0));
+    return alwaysTrue ? Dim.of(Math.max(0, max.getLong(0))) : null;
   }
 
   /**
