@@ -87,6 +87,37 @@ class SileroVadTest {
     System.out.println("[weft] silero-vad-v5 at sr=16000: " + c.lowered().kernels().size() + " kernels, matches interpreter and oracle");
   }
 
+  /**
+   * The 8 kHz branch, which the test data does not take: at 288 samples (256 + 32 context, its
+   * chunk size) it types, and specialized on sr = 8000 it compiles and matches the interpreter
+   * on seeded random audio (no oracle output exists for it).
+   */
+  @Test
+  void specializedOnEightKiloHertzCompilesAndMatchesTheInterpreter() {
+    Loaded l = load();
+    java.util.Random r = new java.util.Random(8000);
+    double[] audio = new double[288];
+    for (int i = 0; i < audio.length; i++) audio[i] = r.nextGaussian() * 0.1;
+    double[] state = new double[2 * 128];
+    for (int i = 0; i < state.length; i++) state[i] = r.nextGaussian() * 0.5;
+    List<Tensor> inputs = List.of(Tensor.of(dev.weft.bundle.DType.F32, new long[] {1, 288}, audio),
+        Tensor.of(dev.weft.bundle.DType.F32, new long[] {2, 1, 128}, state), Tensor.ofLongs(new long[0], 8000));
+    List<Object> want = new Interpreter().run(l.module.main(), new ArrayList<>(inputs));
+    Graph g = l.module.main();
+    g.inputs().get(2).replaceAllUsesWith(new GraphBuilder(g).insertBefore(g.nodes().get(0)).constant(inputs.get(2)));
+    Compiler.Compilation c = Compiler.compile(l.module, new CompileOptions("cpu", Weft.profileOf(l.names(), inputs), null, "fp32"), null);
+    var manifest = BundleOutput.write(c, tmp.resolve("silero8k"));
+    Map<String, Tensor> feed = new LinkedHashMap<>();
+    for (int i = 0; i < inputs.size(); i++) feed.put(manifest.inputs().get(i).name(), inputs.get(i));
+    try (Bundle b = Bundle.load(tmp.resolve("silero8k")); Session s = b.session("cpu")) {
+      Map<String, Tensor> got = s.run(feed);
+      for (int i = 0; i < manifest.outputs().size(); i++) {
+        assertNull(OnnxBackendRunner.compare(want.get(i), got.get(manifest.outputs().get(i).name()), 1e-4, 1e-5), "output " + i + " vs interpreter");
+      }
+    }
+    System.out.println("[weft] silero-vad-v5 at sr=8000, 288 samples: " + c.lowered().kernels().size() + " kernels, matches interpreter");
+  }
+
   record Loaded(OnnxModel model, Module module, List<Tensor> inputs, Path set) {
     List<String> names() { return module.main().inputs().stream().map(Value::name).toList(); }
   }
