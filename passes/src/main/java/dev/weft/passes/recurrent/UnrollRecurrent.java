@@ -46,7 +46,7 @@ public final class UnrollRecurrent implements Pass {
       for (Node n : new ArrayList<>(g.nodes())) {
         if (n.graph() == null || !OPS.contains(n.opName())) continue;
         if (staticSteps(n) < 1) {
-          ctx.count("left-symbolic");
+          ctx.count("left-not-static");
           continue;
         }
         unroll(n, ctx);
