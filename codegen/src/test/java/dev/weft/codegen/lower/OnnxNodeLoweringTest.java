@@ -52,7 +52,8 @@ class OnnxNodeLoweringTest {
     return out;
   }
 
-  static void run(Path dir) throws IOException {
+  /** Runs one node test; returns the interpreter's results the kernels matched (null when skipped). */
+  static List<Tensor> run(Path dir) throws IOException {
     Path modelFile = dir.resolve("model.onnx");
     Path set = dir.resolve("test_data_set_0");
     Assumptions.assumeTrue(Files.isRegularFile(modelFile) && Files.isDirectory(set), "SKIPPED: no model.onnx / test_data_set_0");
@@ -62,7 +63,7 @@ class OnnxNodeLoweringTest {
       module = OnnxImporter.importModel(model);
     } catch (RuntimeException e) {
       Assumptions.assumeTrue(false, "SKIPPED: the importer refuses it: " + e.getMessage());
-      return;
+      return null;
     }
     Graph g = module.main();
     List<Object> args = new ArrayList<>();
@@ -74,7 +75,7 @@ class OnnxNodeLoweringTest {
     for (Object a : args) Assumptions.assumeTrue(a instanceof Tensor, "SKIPPED: a non-tensor input");
     specializeShapeOperands(module, args);
     try {
-      LoweringCheck.checkGraph(LoweringCheck.EVALUATOR, g, args, rtol(g), 1e-5);
+      return LoweringCheck.checkGraph(LoweringCheck.EVALUATOR, g, args, rtol(g), 1e-5);
     } catch (LoweringException e) {
       String m = e.getMessage();
       Assumptions.assumeFalse(m.contains("no kernel lowering"), "SKIPPED: " + m);

@@ -47,12 +47,13 @@ class RecurrentOpsTest {
     for (Value v : new GraphBuilder(g).op(op, ins, Map.of("hidden_size", Attribute.of(h), "direction", Attribute.of(direction)))) {
       g.addOutput(v);
     }
-    Graph original = g;
+    List<Object> reference = new dev.weft.ir.interp.Interpreter().run(g, args);   // the node's own reference kernel
     PassManager.parse("unroll-recurrent").run(new Module(g));
     assertTrue(g.nodes().stream().noneMatch(n -> n.opName().equals(op)), "not unrolled");
-    // The expected values are the interpreter's on the unrolled graph, which UnrollRecurrentTest
-    // checks against the node's reference kernel; here the kernels must match those.
-    LoweringCheck.checkGraph(LoweringCheck.EVALUATOR, original, args, 1e-4, 1e-5);
+    // checkGraph compares the kernels with the interpreter on the unrolled graph; that in turn
+    // must agree with the reference kernel on the original node.
+    List<Tensor> unrolled = LoweringCheck.checkGraph(LoweringCheck.EVALUATOR, g, args, 1e-4, 1e-5);
+    for (int i = 0; i < reference.size(); i++) LoweringCheck.assertClose((Tensor) reference.get(i), unrolled.get(i), 1e-4, 1e-5, "result " + i);
   }
 
   /** The ONNX backend node tests of LSTM, GRU and RNN, through the unroll and lowering; none may be skipped. */
@@ -66,10 +67,17 @@ class RecurrentOpsTest {
     return names.stream().map(n -> org.junit.jupiter.api.DynamicTest.dynamicTest(n, () -> {
       java.nio.file.Path dir = OnnxNodeLoweringTest.NODE.resolve(n);
       assertTrue(java.nio.file.Files.isDirectory(dir), "missing " + dir);
+      List<Tensor> got;
       try {
-        OnnxNodeLoweringTest.run(dir);
+        got = OnnxNodeLoweringTest.run(dir);
       } catch (org.opentest4j.TestAbortedException e) {
         throw new AssertionError(n + " was skipped: " + e.getMessage(), e);
+      }
+      // The kernels matched these; they must also be the test's own expected outputs.
+      for (int i = 0; i < got.size(); i++) {
+        java.nio.file.Path want = dir.resolve("test_data_set_0/output_" + i + ".pb");
+        assertTrue(java.nio.file.Files.isRegularFile(want), "missing " + want);
+        LoweringCheck.assertClose((Tensor) dev.weft.frontend.onnx.OnnxTestData.read(want, null), got.get(i), 1e-3, 1e-5, n + " output " + i);
       }
     }));
   }
