@@ -23,6 +23,9 @@ public final class PassManager {
   /**
    * The default simplification pipeline, in this order because:
    * fold-shapes first, so shape chains become constants and later types static;
+   * unroll-recurrent after it, as folding can make a sequence length static, and before
+   * constant-fold, which turns the per-direction weight slices it writes into constants
+   * (kernels cannot carry a recurrent state across steps, so the steps must exist as ops);
    * constant-fold then folds what became constant (and the model's own constant math);
    * canonicalize removes identities, which exposes more common subexpressions;
    * normalize-layout after it: canonicalize has already merged adjacent transposes and removed
@@ -47,7 +50,7 @@ public final class PassManager {
    * strings into every class that reads them, so modules compiled against an older passes jar
    * kept running an older pipeline after this one changed.
    */
-  public static final String DEFAULT_PIPELINE = String.join(",", "fold-shapes", "constant-fold", "canonicalize",
+  public static final String DEFAULT_PIPELINE = String.join(",", "fold-shapes", "unroll-recurrent", "constant-fold", "canonicalize",
       "normalize-layout", "fold-batchnorm", "recognize-gelu", "recognize-layer-norm", "recognize-softmax",
       "recognize-attention", "fold-matmul-transpose", "cse", "dce", "fuse");
 

@@ -213,7 +213,7 @@ public final class GroupLowerer {
       return e;
     }
     if (p.op().decomposition() != null) return value(expansion(p).outputs().get(output), idx);
-    throw new LoweringException(p, "no kernel lowering for op '" + p.opName() + "'");
+    throw new LoweringException(p, UnloweredOps.message(p));
   }
 
   private Expr scalarConstant(Tensor c, Value v) {
@@ -266,6 +266,8 @@ public final class GroupLowerer {
   private static long[] staticShape(Value v, Node n) {
     TensorType t = tensor(v, n);
     if (!t.shape().isStatic()) {
+      Node recurrent = UnloweredOps.recurrentReader(v, n);
+      if (recurrent != null) throw new LoweringException(recurrent, UnloweredOps.message(recurrent));
       throw new LoweringException(n, "%" + v.name() + " has a dynamic shape " + t.shape() + " (kernels are specialized on static shapes: compile with --shapes)");
     }
     return t.shape().sizes();

@@ -35,7 +35,7 @@ class OnnxNodeLoweringTest {
   static final Pattern OPS = Pattern.compile("test_(reduce_(sum|max|min|prod|mean|log_sum_exp)|matmul|matmulinteger|conv|convtranspose"
       + "|maxpool|averagepool|lppool|globalaveragepool|globalmaxpool|softmax|logsoftmax|layer_normalization|rms_normalization"
       + "|group_normalization|instancenorm|mvn|lpnormalization|attention|quantizelinear|dequantizelinear|dynamicquantizelinear"
-      + "|gelu|hardsigmoid|hardswish|leakyrelu|elu|selu|celu|softplus|softsign|mish|prelu|clip|thresholdedrelu|shrink)(_.*)?");
+      + "|lstm|gru|rnn|simple_rnn|gelu|hardsigmoid|hardswish|leakyrelu|elu|selu|celu|softplus|softsign|mish|prelu|clip|thresholdedrelu|shrink)(_.*)?");
 
   @TestFactory
   List<DynamicTest> nodeTests() throws IOException {
@@ -52,7 +52,8 @@ class OnnxNodeLoweringTest {
     return out;
   }
 
-  static void run(Path dir) throws IOException {
+  /** Runs one node test; returns the interpreter's results the kernels matched (null when skipped). */
+  static List<Tensor> run(Path dir) throws IOException {
     Path modelFile = dir.resolve("model.onnx");
     Path set = dir.resolve("test_data_set_0");
     Assumptions.assumeTrue(Files.isRegularFile(modelFile) && Files.isDirectory(set), "SKIPPED: no model.onnx / test_data_set_0");
@@ -62,7 +63,7 @@ class OnnxNodeLoweringTest {
       module = OnnxImporter.importModel(model);
     } catch (RuntimeException e) {
       Assumptions.assumeTrue(false, "SKIPPED: the importer refuses it: " + e.getMessage());
-      return;
+      return null;
     }
     Graph g = module.main();
     List<Object> args = new ArrayList<>();
@@ -74,7 +75,7 @@ class OnnxNodeLoweringTest {
     for (Object a : args) Assumptions.assumeTrue(a instanceof Tensor, "SKIPPED: a non-tensor input");
     specializeShapeOperands(module, args);
     try {
-      LoweringCheck.checkGraph(LoweringCheck.EVALUATOR, g, args, rtol(g), 1e-5);
+      return LoweringCheck.checkGraph(LoweringCheck.EVALUATOR, g, args, rtol(g), 1e-5);
     } catch (LoweringException e) {
       String m = e.getMessage();
       Assumptions.assumeFalse(m.contains("no kernel lowering"), "SKIPPED: " + m);
@@ -100,6 +101,7 @@ class OnnxNodeLoweringTest {
    * ONNX node tests pass axes and shapes as graph inputs; kernels are specialized on static
    * shapes, so (as a compile with fixed inputs would) small i64 inputs become constants, and
    * shape chains are folded so the result types become static. The inputs stay declared, unused.
+   * Recurrent nodes are unrolled into their steps, as the default pipeline does.
    */
   static void specializeShapeOperands(Module module, List<Object> args) {
     Graph g = module.main();
@@ -114,7 +116,7 @@ class OnnxNodeLoweringTest {
     }
     // Folding a shape chain can make more dims static, which lets the next round fold further.
     for (int round = 0; round < 6; round++) {
-      boolean folded = PassManager.parse("fold-shapes,constant-fold,dce").run(module).changed();
+      boolean folded = PassManager.parse("fold-shapes,unroll-recurrent,constant-fold,dce").run(module).changed();
       int refined = TypeRefiner.refine(g);
       if (!folded && refined == 0 && !changed) break;
       changed = false;

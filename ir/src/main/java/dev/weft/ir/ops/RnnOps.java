@@ -200,29 +200,18 @@ public final class RnnOps implements OpLibrary {
 
   private static double clamp(double v, double clip) { return Math.max(-clip, Math.min(clip, v)); }
 
-  static List<DoubleUnaryOperator> activations(KernelContext c, Cell cell, int dirs) {
-    List<String> names = c.attrs().getStrings("activations");
-    if (names.isEmpty()) {
-      List<String> def = switch (cell) {
-        case LSTM -> List.of("Sigmoid", "Tanh", "Tanh");
-        case GRU -> List.of("Sigmoid", "Tanh");
-        case RNN -> List.of("Tanh");
-      };
-      names = new ArrayList<>();
-      for (int d = 0; d < dirs; d++) names.addAll(def);
-    }
-    if (names.size() != cell.acts * dirs) throw c.fail("expected " + cell.acts * dirs + " activations, got " + names);
-    double[] alpha = c.attrs().hasValue("activation_alpha") ? c.attrs().getFloats("activation_alpha") : new double[0];
-    double[] beta = c.attrs().hasValue("activation_beta") ? c.attrs().getFloats("activation_beta") : new double[0];
-    int ai = 0, bi = 0;
-    List<DoubleUnaryOperator> out = new ArrayList<>();
-    for (String n : names) {
-      String k = n.toLowerCase(java.util.Locale.ROOT);
-      boolean usesAlpha = List.of("affine", "leakyrelu", "thresholdedrelu", "scaledtanh", "hardsigmoid", "elu").contains(k);
-      boolean usesBeta = List.of("affine", "scaledtanh", "hardsigmoid").contains(k);
-      double a = usesAlpha && ai < alpha.length ? alpha[ai++] : defaultAlpha(k);
-      double b = usesBeta && bi < beta.length ? beta[bi++] : defaultBeta(k);
-      out.add(switch (k) {
+  /**
+   * One activation of a recurrent op, resolved: its lower-case ONNX name and the alpha and beta it
+   * uses (the op's lists consumed in order by the activations that take them, defaults otherwise).
+   * Shared with the unroll-recurrent pass, so both read the lists the same way.
+   */
+  public record Activation(String name, double alpha, double beta) {
+    public static final List<String> NAMES = List.of("sigmoid", "tanh", "relu", "affine", "leakyrelu", "thresholdedrelu",
+        "scaledtanh", "hardsigmoid", "elu", "softsign", "softplus");
+
+    public DoubleUnaryOperator function() {
+      double a = alpha, b = beta;
+      return switch (name) {
         case "sigmoid" -> v -> 1 / (1 + Math.exp(-v));
         case "tanh" -> Math::tanh;
         case "relu" -> v -> Math.max(0, v);
@@ -234,10 +223,56 @@ public final class RnnOps implements OpLibrary {
         case "elu" -> v -> v >= 0 ? v : a * (Math.exp(v) - 1);
         case "softsign" -> v -> v / (1 + Math.abs(v));
         case "softplus" -> v -> Math.log1p(Math.exp(v));
-        default -> throw c.fail("unknown activation '" + n + "'");
-      });
+        default -> throw new IllegalArgumentException("unknown activation '" + name + "'");
+      };
+    }
+  }
+
+  /** The activations of a {@code lstm}/{@code gru}/{@code rnn} node, per direction in order (f, g, h). */
+  public static List<Activation> activations(dev.weft.ir.Attrs attrs, String op) {
+    Cell cell = switch (op) {
+      case "lstm" -> Cell.LSTM;
+      case "gru" -> Cell.GRU;
+      case "rnn" -> Cell.RNN;
+      default -> throw new IllegalArgumentException("not a recurrent op: " + op);
+    };
+    return activations(attrs, cell, directions(attrs.getString("direction")));
+  }
+
+  static List<Activation> activations(dev.weft.ir.Attrs attrs, Cell cell, int dirs) {
+    List<String> names = attrs.getStrings("activations");
+    if (names.isEmpty()) {
+      List<String> def = switch (cell) {
+        case LSTM -> List.of("Sigmoid", "Tanh", "Tanh");
+        case GRU -> List.of("Sigmoid", "Tanh");
+        case RNN -> List.of("Tanh");
+      };
+      names = new ArrayList<>();
+      for (int d = 0; d < dirs; d++) names.addAll(def);
+    }
+    if (names.size() != cell.acts * dirs) throw new IllegalArgumentException("expected " + cell.acts * dirs + " activations, got " + names);
+    double[] alpha = attrs.hasValue("activation_alpha") ? attrs.getFloats("activation_alpha") : new double[0];
+    double[] beta = attrs.hasValue("activation_beta") ? attrs.getFloats("activation_beta") : new double[0];
+    int ai = 0, bi = 0;
+    List<Activation> out = new ArrayList<>();
+    for (String n : names) {
+      String k = n.toLowerCase(java.util.Locale.ROOT);
+      if (!Activation.NAMES.contains(k)) throw new IllegalArgumentException("unknown activation '" + n + "'");
+      boolean usesAlpha = List.of("affine", "leakyrelu", "thresholdedrelu", "scaledtanh", "hardsigmoid", "elu").contains(k);
+      boolean usesBeta = List.of("affine", "scaledtanh", "hardsigmoid").contains(k);
+      double a = usesAlpha && ai < alpha.length ? alpha[ai++] : defaultAlpha(k);
+      double b = usesBeta && bi < beta.length ? beta[bi++] : defaultBeta(k);
+      out.add(new Activation(k, a, b));
     }
     return out;
+  }
+
+  static List<DoubleUnaryOperator> activations(KernelContext c, Cell cell, int dirs) {
+    try {
+      return activations(c.attrs(), cell, dirs).stream().map(Activation::function).toList();
+    } catch (IllegalArgumentException e) {
+      throw c.fail(e.getMessage());
+    }
   }
 
   private static double defaultAlpha(String k) {

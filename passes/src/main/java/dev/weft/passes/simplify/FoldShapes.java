@@ -38,6 +38,8 @@ import java.util.Set;
  *   <li>re-infers types ({@link TypeRefiner}), so a reshape whose target became constant gets
  *       static dims and the next round can fold the {@code shape_of} of its result.</li>
  * </ol>
+ * After each round, an {@code if} whose condition became constant is replaced by its taken
+ * branch ({@link FoldIf}), whose nodes the next round types and folds.
  * Rounds repeat until nothing changes (at most {@value #MAX_ROUNDS}).
  */
 public final class FoldShapes implements Pass {
@@ -57,8 +59,10 @@ public final class FoldShapes implements Pass {
       for (Graph g : Rewrite.allGraphs(module.main())) sweep.graph(g);
       ctx.count("folded", sweep.folded);
       ctx.count("types-refined", sweep.refined);
-      if (sweep.folded == 0 && sweep.refined == 0) break;
+      int inlined = FoldIf.run(module.main(), ctx, changed);
+      if (sweep.folded == 0 && sweep.refined == 0 && inlined == 0) break;
       any = true;
+      if (inlined > 0) continue;   // the inlined branches' nodes are typed and folded in the next round
       // One sweep in schedule order sees every producer final before its consumers, so it
       // reaches the fixed point of a graph without subgraphs. A subgraph is swept after the
       // node holding it, whose type (and what reads it) may then improve: another round.
@@ -226,7 +230,9 @@ public final class FoldShapes implements Pass {
     if (!Folding.foldable(n)) return false;
     for (Value v : n.outputs()) {
       TensorType t = (TensorType) v.type();
-      if (!t.dtype().isInteger() || !t.shape().isStatic() || t.shape().elementCount() > SHAPE_MATH_ELEMENTS) return false;
+      // Bool results too: a shape predicate (equal/not of dims) is an if's condition, and FoldIf needs it constant.
+      boolean shapeMath = t.dtype().isInteger() || t.dtype() == dev.weft.bundle.DType.BOOL;
+      if (!shapeMath || !t.shape().isStatic() || t.shape().elementCount() > SHAPE_MATH_ELEMENTS) return false;
     }
     List<Tensor> values;
     try {

@@ -15,7 +15,9 @@ import dev.weft.codegen.lower.LoweringTable;
  *
  * <p>lstm, gru and rnn have no rule: a kernel computes each element as an expression without
  * scratch state, so a time step's hidden state can only be an expression of the previous step's
- * whole state, which costs hidden_size^steps to evaluate. They are reported as unsupported.
+ * whole state, which costs hidden_size^steps to evaluate. The unroll-recurrent pass (default
+ * pipeline) writes their steps out as core ops when the sequence length is static; a node left
+ * with a symbolic length is reported as unsupported, naming the dim.
  */
 public final class ComputeLowerings implements LoweringLibrary {
   @Override
