@@ -171,6 +171,26 @@ class ProgramJsonTest {
   }
 
   @Test
+  void failStepRoundTripsAndIsValidated() {
+    Program p = Program.builder().arenaBytes(16)
+        .buffer(Buffer.input("c", DType.BOOL, List.of(), 1))
+        .buffer(Buffer.input("x", DType.F32, Buffer.dims(4), 16))
+        .buffer(Buffer.output("y", DType.F32, Buffer.dims(4), 16))
+        .step(new Step.If("c", List.of(new Step.Copy("x", "y", DimExpr.of(16))), List.of(new Step.Fail("If_0 else branch was not compiled"))))
+        .build();
+    String text = ProgramJson.write(p);
+    assertTrue(text.contains("\"op\": \"fail\",\n          \"message\": \"If_0 else branch was not compiled\""), text);
+    assertEquals(p, ProgramJson.read("program.json", text.getBytes(StandardCharsets.UTF_8)));
+    assertEquals(text, ProgramJson.write(ProgramJson.read("program.json", text.getBytes(StandardCharsets.UTF_8))));
+    assertEquals(List.of(), new Step.Fail("m").buffers());
+    assertTrue(readError(cf("{\"op\": \"fail\"}")).startsWith("ranks/0/program.json: steps[0].message"),
+        readError(cf("{\"op\": \"fail\"}")));
+    assertTrue(readError(cf("{\"op\": \"fail\", \"message\": \" \"}")).contains("fail step without a message"));
+    assertTrue(readError(cf("{\"op\": \"fail\", \"message\": \"m\", \"args\": []}"))
+        .startsWith("ranks/0/program.json: steps[0].args: unknown field"));
+  }
+
+  @Test
   void viewCyclesAreRefused() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Program.builder().arenaBytes(0)
         .buffer(Buffer.view("a", DType.F32, Buffer.dims(1), 4, "b", 0))
