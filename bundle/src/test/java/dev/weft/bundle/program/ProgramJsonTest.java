@@ -96,7 +96,7 @@ class ProgramJsonTest {
         readError("{\"arena_bytes\": 8, " + BUFS + ", \"dims\": [], \"steps\": []}"));
     assertTrue(readError("{\"arena_bytes\": 16, " + BUFS + ", \"dims\": [], \"steps\": [], \"extra\": 1}")
         .startsWith("ranks/0/program.json: extra: unknown field"));
-    assertEquals("ranks/0/program.json: steps[0].op: unknown step op \"jump\" (expected launch, copy, library, collective, if or loop)",
+    assertEquals("ranks/0/program.json: steps[0].op: unknown step op \"jump\" (expected launch, copy, library, collective, if, loop or fail)",
         readError("{\"arena_bytes\": 16, " + BUFS + ", \"dims\": [], \"steps\": [{\"op\": \"jump\"}]}"));
     assertEquals("ranks/0/program.json: buffers[0].dtype: unknown dtype \"float33\"",
         readError("{\"arena_bytes\": 16, \"buffers\": [{\"name\": \"x\", \"dtype\": \"float33\", \"shape\": [4],"
