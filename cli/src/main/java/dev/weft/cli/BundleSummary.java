@@ -41,9 +41,11 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
    *
    * @param libraryCalls one line per library step: {@code cublaslt.matmul [A, B, D] {attrs}}
    * @param kernelStats the rank's kernels.json (ptxas usage per kernel), empty when it has none
+   * @param failSteps the messages of its fail steps: if branches the compiler could not compile
    */
   record RankStats(int rank, boolean present, int kernels, int launches, int copies, int library, int controls, int steps,
-                   long arenaBytes, long weightBytes, List<String> libraryCalls, List<KernelStats> kernelStats) { }
+                   long arenaBytes, long weightBytes, List<String> libraryCalls, List<KernelStats> kernelStats,
+                   List<String> failSteps) { }
 
   static BundleSummary of(Path dir) {
     Path manifestPath = BundlePaths.existingFile(dir, Manifest.FILE_NAME);
@@ -61,7 +63,7 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
     for (RankEntry r : m.ranks()) {
       Path programPath = BundlePaths.resolve(dir, r.program());
       if (!Files.isRegularFile(programPath, LinkOption.NOFOLLOW_LINKS)) {
-        ranks.add(new RankStats(r.rank(), false, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), List.of()));
+        ranks.add(new RankStats(r.rank(), false, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), List.of(), List.of()));
         continue;
       }
       Program p = ProgramJson.read(r.program(), read(programPath, r.program()));
@@ -70,6 +72,7 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
       int copies = 0;
       List<String> calls = new ArrayList<>();
       int controls = 0;
+      List<String> fails = new ArrayList<>();
       for (Step s : Step.flatten(p.steps())) {
         if (s instanceof Step.Launch l) {
           launches++;
@@ -78,6 +81,8 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
           copies++;
         } else if (s instanceof Step.Library l) {
           calls.add(l.library() + "." + l.call() + " " + l.args() + " " + l.attrs());
+        } else if (s instanceof Step.Fail f) {
+          fails.add(f.message());
         } else if (!s.nested().isEmpty()) {
           controls++;
         }
@@ -89,7 +94,7 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
       long weights = 0;
       for (Buffer b : p.buffersOf(BufferKind.WEIGHT)) weights += b.bytes();
       ranks.add(new RankStats(r.rank(), true, kernels.size(), launches, copies, calls.size(), controls, p.steps().size(),
-          p.arenaBytes(), weights, calls, stats));
+          p.arenaBytes(), weights, calls, stats, fails));
     }
     return new BundleSummary(m, files, ranks);
   }
@@ -117,6 +122,7 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
           r.controls() == 0 ? "" : ", " + r.controls() + " if/loop, counts include their branches and bodies",
           r.arenaBytes(), r.weightBytes());
       for (String call : r.libraryCalls()) out.println("  library " + call);
+      for (String fail : r.failSteps()) out.println("  fail step: " + fail);
       for (KernelStats k : r.kernelStats()) out.println("  ptxas " + k.describe());
     }
     out.println("files:");
@@ -145,7 +151,8 @@ record BundleSummary(Manifest manifest, List<FileStatus> files, List<RankStats> 
       rs.add(new Json.Obj().put("rank", r.rank()).put("present", r.present()).put("kernels", r.kernels()).put("steps", r.steps())
           .put("launches", r.launches()).put("library_calls", r.library()).put("copies", r.copies())
           .put("control_flow_steps", r.controls()).put("arena_bytes", r.arenaBytes())
-          .put("weight_bytes", r.weightBytes()).put("library", Json.strings(r.libraryCalls())).put("kernel_stats", stats));
+          .put("weight_bytes", r.weightBytes()).put("library", Json.strings(r.libraryCalls())).put("kernel_stats", stats)
+          .put("fail_steps", Json.strings(r.failSteps())));
     }
     o.put("ranks", rs);
     Json.Arr fs = new Json.Arr();

@@ -30,6 +30,7 @@ public final class HostSteps {
         case Step.If f -> run(scalar(segment.apply(f.cond()), dtypeOf.apply(f.cond())) != 0 ? f.then() : f.otherwise(),
             segment, dtypeOf, plain);
         case Step.Loop l -> loop(l, segment, dtypeOf, plain);
+        case Step.Fail f -> throw new dev.weft.bundle.program.UncompiledBranchException(f.message());
         default -> plain.accept(s);
       }
     }

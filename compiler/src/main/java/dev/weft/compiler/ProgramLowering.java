@@ -40,10 +40,12 @@ public final class ProgramLowering {
    * What lowering produced: buffers, steps, kernels, weights (by buffer name), the groups that
    * became top-level launches, and the control-flow nodes (if, loop) that became if/loop steps,
    * with their result buffers; groups nested inside those are not listed in {@code groups}.
+   * {@code uncompiled} says, one line each, which if branches became fail steps and why.
    */
   public record Result(List<Buffer> buffers, List<Step> steps, List<Kernel> kernels, Map<String, Tensor> weights,
                        Map<String, Integer> stepOfKernel, List<KernelGroup> groups,
-                       List<KernelGroup> controls, List<DimSource> dims, Map<String, Long> maxBinding) { }
+                       List<KernelGroup> controls, List<DimSource> dims, Map<String, Long> maxBinding,
+                       List<String> uncompiled) { }
 
   /**
    * A range dim kept symbolic: the graph is specialized at {@code max}, and {@code leading} holds
@@ -69,6 +71,7 @@ public final class ProgramLowering {
   private final Map<String, Integer> stepOfKernel = new LinkedHashMap<>();
   private final List<KernelGroup> groups = new ArrayList<>();
   private final List<KernelGroup> controls = new ArrayList<>();
+  private final List<String> uncompiled = new ArrayList<>();
   /** Nesting depth of the branch or body being lowered (0: the program's own steps). */
   private int depth;
   private int groupCount;
@@ -155,7 +158,7 @@ public final class ProgramLowering {
     }
     Map<String, Long> maxBinding = lift == null ? Map.of() : Map.of(lift.symbol(), lift.max());
     return new Result(new ArrayList<>(buffers.values()), steps, kernels, weights, stepOfKernel, groups, controls,
-        List.copyOf(dimSources), maxBinding);
+        List.copyOf(dimSources), maxBinding, List.copyOf(uncompiled));
   }
 
   /**
@@ -181,16 +184,85 @@ public final class ProgramLowering {
 
   /**
    * An {@code if} node: its results get buffers here (in the enclosing program), each branch is
-   * lowered into its own step list that ends by copying the branch's outputs into them.
+   * lowered into its own step list that ends by copying the branch's outputs into them. A branch
+   * that cannot be compiled at the bound shapes (its outputs are not the if's static result
+   * types, or its contents do not lower) becomes a single {@link Step.Fail} naming the node and
+   * why, so a run that takes it stops with a typed error, as long as the other branch compiles;
+   * fold-shapes ({@code SettleIf}) gave the if that branch's result types. Each such branch is
+   * listed in {@link Result#uncompiled}. If neither branch compiles, the compile fails.
    */
   private void ifStep(Node n, Map<Value, String> outputNames) {
     refuseRangeDim(n);
     String cond = names.get(n.input(0));
     List<String> results = resultBuffers(n, outputNames);
-    List<Step> then = branch(n, n.attrs().getGraph("then_branch"), results);
-    List<Step> otherwise = branch(n, n.attrs().getGraph("else_branch"), results);
-    steps.add(new Step.If(cond, then, otherwise));
+    Attempt then = attemptBranch(n, "then_branch", results);
+    Attempt otherwise = attemptBranch(n, "else_branch", results);
+    if (then.failure != null && otherwise.failure != null) {
+      throw new LoweringException(n, "neither branch compiles at the bound shapes " + boundShapes() + ": then branch: "
+          + then.failure.getMessage() + "; else branch: " + otherwise.failure.getMessage());
+    }
+    steps.add(new Step.If(cond, then.steps, otherwise.steps));
     if (depth == 0) controls.add(new KernelGroup("if" + controls.size(), n, List.copyOf(n.outputs()), results));
+  }
+
+  /** A branch's steps, and the reason it could not be compiled (null when it was). */
+  private record Attempt(List<Step> steps, LoweringException failure) { }
+
+  /**
+   * Lowers one branch; when it cannot be lowered, undoes what the attempt added (buffers,
+   * weights, kernels, group numbers) and returns a {@link Step.Fail} in its place.
+   */
+  private Attempt attemptBranch(Node n, String attr, List<String> results) {
+    Graph g = n.attrs().getGraph(attr);
+    Set<String> bufferNames = new java.util.HashSet<>(buffers.keySet());
+    Set<String> weightNames = new java.util.HashSet<>(weights.keySet());
+    int kernelCount = kernels.size();
+    int groupsBefore = groupCount;
+    try {
+      checkBranchTypes(n, g);
+      return new Attempt(branch(n, g, results), null);
+    } catch (LoweringException e) {
+      buffers.keySet().retainAll(bufferNames);
+      weights.keySet().retainAll(weightNames);
+      kernels.subList(kernelCount, kernels.size()).clear();
+      groupCount = groupsBefore;
+      String which = attr.equals("then_branch") ? "then branch (taken when the condition is true)"
+          : "else branch (taken when the condition is false)";
+      String message = nodeName(n) + " " + which + " was not compiled: " + e.getMessage() + " at the bound shapes " + boundShapes();
+      uncompiled.add(message);
+      return new Attempt(List.of(new Step.Fail(message)), e);
+    }
+  }
+
+  /** Refuses a branch whose outputs are not exactly the if's (static) result types. */
+  private static void checkBranchTypes(Node n, Graph g) {
+    for (int i = 0; i < g.outputs().size(); i++) {
+      Value v = g.outputs().get(i);
+      TensorType want = tensor(n.output(i), n);
+      if (!(v.type() instanceof TensorType t) || !t.shape().isStatic()) {
+        throw new LoweringException(n, "its output " + i + " (%" + v.name() + ") is " + v.type() + ", not static");
+      }
+      if (!t.equals(want)) throw new LoweringException(n, "its output " + i + " (%" + v.name() + ") is " + t + ", the if's result is " + want);
+    }
+  }
+
+  /**
+   * The node's name when the importer recorded one (ONNX), else its description; never the
+   * model's file path, which would make the bundle depend on where the model lies.
+   */
+  private static String nodeName(Node n) {
+    return n.location().name() != null ? n.location().name() : n.describe();
+  }
+
+  /** The model's input shapes as bound, in --shapes form ({@code input=1x576,sr=}). */
+  private String boundShapes() {
+    List<String> parts = new ArrayList<>();
+    for (Value in : main.inputs()) {
+      String dims = in.type() instanceof TensorType t && t.shape().isRanked()
+          ? String.join("x", t.shape().dims().stream().map(Object::toString).toList()) : "?";
+      parts.add(in.name() + "=" + dims);
+    }
+    return String.join(",", parts);
   }
 
   private List<Step> branch(Node n, Graph g, List<String> results) {

@@ -21,7 +21,7 @@ import java.util.Map;
  */
 final class PreparedProgram {
   /** A step with its operands resolved. */
-  sealed interface Op permits Launch, Copy, Matmul, If, Loop {}
+  sealed interface Op permits Launch, Copy, Matmul, If, Loop, Fail {}
 
   record Launch(KernelModule.Kernel kernel, int[] args, int[] dims, DimExpr extent, Geometry geometry) implements Op {}
 
@@ -35,6 +35,9 @@ final class PreparedProgram {
 
   /** {@link Step.Loop}; absent buffers are -1. */
   record Loop(int maxTrips, int cond, int iter, List<Op> body, int[] scanSrc, int[] scanDst, long[] scanBytes) implements Op {}
+
+  /** {@link Step.Fail}: a branch compiled as an error. */
+  record Fail(String message) implements Op {}
 
   final Program program;
   final List<Buffer> buffers;
@@ -67,6 +70,7 @@ final class PreparedProgram {
 
         case Step.If f -> ops.add(new If(index.get(f.cond()), buffers.get(index.get(f.cond())).dtype(),
             prepare(f.then(), kernels), prepare(f.otherwise(), kernels)));
+        case Step.Fail f -> ops.add(new Fail(f.message()));
         case Step.Loop l -> {
           int n = l.scans().size();
           int[] src = new int[n];

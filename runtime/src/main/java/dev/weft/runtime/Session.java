@@ -250,6 +250,7 @@ public final class Session implements AutoCloseable {
         enqueue(ctx, taken ? f.then() : f.otherwise(), binding, dimValues);
       }
       case PreparedProgram.Loop l -> runLoop(ctx, l, binding, dimValues);
+      case PreparedProgram.Fail f -> throw new dev.weft.bundle.program.UncompiledBranchException(rank.entry().program() + ": " + f.message());
     }
   }
 

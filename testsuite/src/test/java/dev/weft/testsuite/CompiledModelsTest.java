@@ -59,14 +59,10 @@ class CompiledModelsTest {
 
   /**
    * Models whose graphs keep ops that have no kernel lowering yet, with the op: they must fail with exactly that.
-   * silero-vad-v5: its shape-guard ifs fold and its LSTMs unroll once shapes are bound (SileroVadTest
-   * compiles it specialized on sr = 16000); what remains is the top-level if on the input sr, whose
-   * results stay unranked at the test's 576-sample input because the 8 kHz branch does not type there
-   * (its decoder keeps a time axis of 2 and hands the LSTM a rank-5 x). At 288 samples both branches
-   * type and the compile stops at "no kernel lowering for op 'if'".
+   * (silero-vad-v5 compiles since its top-level if on sr settles on the 16 kHz branch at the test's
+   * 576 samples: the 8 kHz branch, which does not type there, becomes a fail step; SileroVadTest.)
    */
-  static final Map<String, String> KNOWN_UNSUPPORTED = Map.of(
-      "silero-vad-v5/model.onnx", "dynamic shape");
+  static final Map<String, String> KNOWN_UNSUPPORTED = Map.of();
 
   private static String cosineCheck(Tensor want, Tensor got, String what) {
     double c = ModelOracle.cosine(want, got);

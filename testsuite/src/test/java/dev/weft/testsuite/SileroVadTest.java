@@ -38,9 +38,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * silero-vad-v5 as far as the compiler takes it without runtime control flow: its top-level
- * {@code if} tests the input {@code sr}, so the model as a whole stays unsupported (see
- * CompiledModelsTest), but with the test inputs' shapes bound the 16 kHz branch (the one
+ * silero-vad-v5: its top-level {@code if} tests the input {@code sr}. At the test's 576 samples
+ * only the 16 kHz branch types, so the if settles on it and the 8 kHz branch compiles to a fail
+ * step (CompiledModelsTest runs the whole model; the CLI test below too). With the test inputs' shapes bound the 16 kHz branch (the one
  * test_data_set_0 takes) loses its two dozen shape-guard ifs (fold-shapes inlines them) and its
  * LSTMs (unroll-recurrent). Specialized on sr = 16000, the rest compiles to kernels and must
  * match the interpreter (rtol 1e-4, atol 1e-5) and the ONNX Runtime oracle outputs (1e-3).
@@ -116,6 +116,45 @@ class SileroVadTest {
       }
     }
     System.out.println("[weft] silero-vad-v5 at sr=8000, 288 samples: " + c.lowered().kernels().size() + " kernels, matches interpreter");
+  }
+
+  /**
+   * The whole model through the CLI, as a user runs it: {@code weft compile --shapes} at the
+   * test's 576 samples warns that If_0's 8 kHz branch was not compiled (it does not type there),
+   * {@code weft inspect} lists that fail step, and {@code weft run} of the bundle on
+   * test_data_set_0 (16 kHz) writes outputs matching the ONNX Runtime oracle (rtol 1e-3, atol 1e-5).
+   */
+  @Test
+  void weftCompileAndRunOnTestDataMatchTheOracle() {
+    Loaded l = load();
+    Path model = Corpus.find("models").resolve(MODEL);
+    Path bundle = tmp.resolve("silero.bundle");
+    Cli compile = Cli.weft("compile", model.toString(), "--target", "cpu", "--shapes", "input=1x576,state=2x1x128", "-o", bundle.toString());
+    assertEquals(0, compile.code(), compile.err());
+    assertTrue(compile.out().contains("warning: If_0 else branch (taken when the condition is false) was not compiled: "), compile.out());
+    Cli inspect = Cli.weft("inspect", bundle.toString());
+    assertEquals(0, inspect.code(), inspect.err());
+    assertTrue(inspect.out().contains("  fail step: If_0 else branch"), inspect.out());
+    Path outs = tmp.resolve("outs");
+    Cli run = Cli.weft("run", bundle.toString(), "--inputs", l.set.toString(), "--outputs", outs.toString(), "--quiet");
+    assertEquals(0, run.code(), run.err());
+    for (int i = 0; i < 2; i++) {
+      var type = l.model.proto().getGraph().getOutput(i).getType();
+      Object oracle = OnnxTestData.read(l.set.resolve("output_" + i + ".pb"), type);
+      Object got = OnnxTestData.read(outs.resolve("output_" + i + ".pb"), type);
+      assertNull(OnnxBackendRunner.compare(oracle, got, 1e-3, 1e-5), "output " + i + " vs oracle");
+    }
+    System.out.println("[weft] silero-vad-v5 via weft compile/run at input=1x576: matches the oracle; " + compile.out().lines()
+        .filter(x -> x.contains("warning: ")).findFirst().orElse("").strip());
+  }
+
+  record Cli(int code, String out, String err) {
+    static Cli weft(String... args) {
+      java.io.StringWriter out = new java.io.StringWriter();
+      java.io.StringWriter err = new java.io.StringWriter();
+      int code = dev.weft.cli.Main.execute(args, new java.io.PrintWriter(out), new java.io.PrintWriter(err));
+      return new Cli(code, out.toString(), err.toString());
+    }
   }
 
   record Loaded(OnnxModel model, Module module, List<Tensor> inputs, Path set) {

@@ -68,6 +68,7 @@ public final class ProgramJson {
           .put("dims", Json.strings(l.dims())).put("attrs", Json.fromValue(new LinkedHashMap<>(l.attrs())));
       case Step.Collective c -> o.put("collective", c.collective()).put("args", Json.strings(c.args()))
           .put("ranks", Json.longs(c.ranks())).put("attrs", Json.fromValue(new LinkedHashMap<>(c.attrs())));
+      case Step.Fail f -> o.put("message", f.message());
       case Step.If i -> o.put("cond", i.cond()).put("then", steps(i.then())).put("else", steps(i.otherwise()));
       case Step.Loop l -> {
         if (l.maxTrips() != null) o.put("max_trips", l.maxTrips());
@@ -177,6 +178,10 @@ public final class ProgramJson {
         List<Step> otherwise = steps(s, "else", depth + 1);
         yield guard(s, () -> new Step.If(cond, then, otherwise));
       }
+      case "fail" -> {
+        s.allowOnly("op", "message");
+        yield guard(s, () -> new Step.Fail(s.string("message")));
+      }
       case "loop" -> {
         s.allowOnly("op", "max_trips", "cond", "iter", "body", "scans");
         String max = s.has("max_trips") ? s.string("max_trips") : null;
@@ -193,7 +198,7 @@ public final class ProgramJson {
         }
         yield guard(s, () -> new Step.Loop(max, cond, iter, body, scans));
       }
-      default -> throw s.error("op", "unknown step op \"" + op + "\" (expected launch, copy, library, collective, if or loop)");
+      default -> throw s.error("op", "unknown step op \"" + op + "\" (expected launch, copy, library, collective, if, loop or fail)");
     };
   }
 

@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * the compiler can emit them, and a runtime device that cannot run one refuses the program
  * before touching the device.
  */
-public sealed interface Step permits Step.Launch, Step.Copy, Step.Library, Step.Collective, Step.If, Step.Loop {
+public sealed interface Step permits Step.Launch, Step.Copy, Step.Library, Step.Collective, Step.If, Step.Loop, Step.Fail {
 
   /** The {@code op} field in {@code program.json}. */
   String op();
@@ -103,6 +103,23 @@ public sealed interface Step permits Step.Launch, Step.Copy, Step.Library, Step.
     }
 
     @Override public List<List<Step>> nested() { return List.of(body); }
+  }
+
+  /**
+   * A branch the compiler could not compile at the bound shapes (for instance an {@code if}
+   * branch that does not type there): running it stops the run with an
+   * {@link UncompiledBranchException} carrying {@code message}, which names the node and why.
+   * It touches no buffers.
+   */
+  record Fail(String message) implements Step {
+    public Fail {
+      Objects.requireNonNull(message, "message");
+      if (message.isBlank()) throw new IllegalArgumentException("fail step without a message");
+    }
+
+    @Override public String op() { return "fail"; }
+
+    @Override public List<String> buffers() { return List.of(); }
   }
 
   /** One loop scan output: {@code bytes} bytes of {@code src} appended to {@code dst} per iteration. */

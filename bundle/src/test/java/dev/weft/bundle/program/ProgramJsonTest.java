@@ -96,7 +96,7 @@ class ProgramJsonTest {
         readError("{\"arena_bytes\": 8, " + BUFS + ", \"dims\": [], \"steps\": []}"));
     assertTrue(readError("{\"arena_bytes\": 16, " + BUFS + ", \"dims\": [], \"steps\": [], \"extra\": 1}")
         .startsWith("ranks/0/program.json: extra: unknown field"));
-    assertEquals("ranks/0/program.json: steps[0].op: unknown step op \"jump\" (expected launch, copy, library, collective, if or loop)",
+    assertEquals("ranks/0/program.json: steps[0].op: unknown step op \"jump\" (expected launch, copy, library, collective, if, loop or fail)",
         readError("{\"arena_bytes\": 16, " + BUFS + ", \"dims\": [], \"steps\": [{\"op\": \"jump\"}]}"));
     assertEquals("ranks/0/program.json: buffers[0].dtype: unknown dtype \"float33\"",
         readError("{\"arena_bytes\": 16, \"buffers\": [{\"name\": \"x\", \"dtype\": \"float33\", \"shape\": [4],"
@@ -168,6 +168,26 @@ class ProgramJsonTest {
     deep.append("]}".repeat(40));
     String tooDeep = readError(cf(deep.toString()));
     assertTrue(tooDeep.contains("nest"), tooDeep);   // the JSON reader's own depth limit may answer first
+  }
+
+  @Test
+  void failStepRoundTripsAndIsValidated() {
+    Program p = Program.builder().arenaBytes(16)
+        .buffer(Buffer.input("c", DType.BOOL, List.of(), 1))
+        .buffer(Buffer.input("x", DType.F32, Buffer.dims(4), 16))
+        .buffer(Buffer.output("y", DType.F32, Buffer.dims(4), 16))
+        .step(new Step.If("c", List.of(new Step.Copy("x", "y", DimExpr.of(16))), List.of(new Step.Fail("If_0 else branch was not compiled"))))
+        .build();
+    String text = ProgramJson.write(p);
+    assertTrue(text.contains("\"op\": \"fail\",\n          \"message\": \"If_0 else branch was not compiled\""), text);
+    assertEquals(p, ProgramJson.read("program.json", text.getBytes(StandardCharsets.UTF_8)));
+    assertEquals(text, ProgramJson.write(ProgramJson.read("program.json", text.getBytes(StandardCharsets.UTF_8))));
+    assertEquals(List.of(), new Step.Fail("m").buffers());
+    assertTrue(readError(cf("{\"op\": \"fail\"}")).startsWith("ranks/0/program.json: steps[0].message"),
+        readError(cf("{\"op\": \"fail\"}")));
+    assertTrue(readError(cf("{\"op\": \"fail\", \"message\": \" \"}")).contains("fail step without a message"));
+    assertTrue(readError(cf("{\"op\": \"fail\", \"message\": \"m\", \"args\": []}"))
+        .startsWith("ranks/0/program.json: steps[0].args: unknown field"));
   }
 
   @Test

@@ -75,6 +75,8 @@ final class NativeProgram implements AutoCloseable {
     } else if (s instanceof Step.Copy c) {
       long n = c.bytes().evaluate(Map.of());
       segment(c.dst()).asSlice(0, n).copyFrom(segment(c.src()).asSlice(0, n));
+    } else if (s instanceof Step.Fail f) {
+      throw new dev.weft.bundle.program.UncompiledBranchException(f.message());
     } else {
       throw new WeftException("step " + s.op() + " cannot run on the host");
     }

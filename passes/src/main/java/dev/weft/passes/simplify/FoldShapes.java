@@ -40,6 +40,8 @@ import java.util.Set;
  * </ol>
  * After each round, an {@code if} whose condition became constant is replaced by its taken
  * branch ({@link FoldIf}), whose nodes the next round types and folds.
+ * At the fixed point, an {@code if} that only one branch types static takes that branch's
+ * result types ({@link SettleIf}) and the rounds go on.
  * Rounds repeat until nothing changes (at most {@value #MAX_ROUNDS}).
  */
 public final class FoldShapes implements Pass {
@@ -60,7 +62,13 @@ public final class FoldShapes implements Pass {
       ctx.count("folded", sweep.folded);
       ctx.count("types-refined", sweep.refined);
       int inlined = FoldIf.run(module.main(), ctx, changed);
-      if (sweep.folded == 0 && sweep.refined == 0 && inlined == 0) break;
+      if (sweep.folded == 0 && sweep.refined == 0 && inlined == 0) {
+        // At the fixed point, an if typed by one branch only takes that branch's types
+        // (SettleIf); the next round carries them to its consumers.
+        if (SettleIf.run(module.main(), ctx, changed) == 0) break;
+        any = true;
+        continue;
+      }
       any = true;
       if (inlined > 0) continue;   // the inlined branches' nodes are typed and folded in the next round
       // One sweep in schedule order sees every producer final before its consumers, so it
