@@ -244,15 +244,28 @@ public final class ProgramLowering {
     }
     GroupLowerer.Lowered lowered;
     try {
-      lowered = GroupLowerer.lower("weft_" + group, body, constantsOfBody::get, n.describe());
+      // a range dim's slices are checked per kernel parameter; temporaries would escape that check
+      lowered = GroupLowerer.lower("weft_" + group, body, constantsOfBody::get, n.describe(), !carriesDim);
     } catch (LoweringException e) {
       throw e;
     } catch (RuntimeException e) {
       throw new LoweringException(n, e.getMessage());
     }
+    // temporaries: arena scratch of this group, live from the kernel writing it to its last reader
+    Map<dev.weft.codegen.kir.Buffer, String> temporaries = new IdentityHashMap<>();
+    for (dev.weft.codegen.kir.Buffer p : lowered.temporaries()) {
+      String tname = unique(group + "_" + p.name());
+      long tbytes = p.elements() * p.dtype().byteSize();
+      buffers.put(tname, Buffer.arena(tname, p.dtype(), Buffer.dims(p.shape()), tbytes, 0));
+      temporaries.put(p, tname);
+    }
     for (Kernel k : lowered.kernels()) {
       List<String> args = new ArrayList<>();
       for (dev.weft.codegen.kir.Buffer p : k.params()) {
+        if (temporaries.containsKey(p)) {
+          args.add(temporaries.get(p));
+          continue;
+        }
         Value bodyValue = lowered.bindings().get(p);
         int in = body.inputs().indexOf(bodyValue);
         int out = body.outputs().indexOf(bodyValue);

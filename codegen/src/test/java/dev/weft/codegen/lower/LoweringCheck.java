@@ -87,6 +87,7 @@ public final class LoweringCheck {
       }
       memory.put(buf, t);
     }
+    for (Buffer tmp : lowered.temporaries()) memory.put(tmp, Tensor.zeros(tmp.dtype(), tmp.shape()));
     runner.run(lowered.kernels(), memory);
     List<Tensor> results = new ArrayList<>();
     for (int k = 0; k < g.outputs().size(); k++) {
