@@ -146,8 +146,30 @@ public final class ProgramLowering {
       buffers.put(dst, Buffer.output(dst, t.dtype(), dims(out, t), bytes(t)));
       steps.add(new Step.Copy(src, dst, carries(out) ? scaled(bytes(t)) : DimExpr.of(bytes(t))));
     }
+    pruneUnreadWeights();
     Map<String, Long> maxBinding = lift == null ? Map.of() : Map.of(lift.symbol(), lift.max());
     return new Result(new ArrayList<>(buffers.values()), steps, kernels, weights, stepOfKernel, groups, List.copyOf(dimSources), maxBinding);
+  }
+
+  /**
+   * Drops weights no step reads (directly or through a view): a kernel may read a relaid copy
+   * of a weight instead (a matmul's transposed right operand), which leaves the original unused.
+   */
+  private void pruneUnreadWeights() {
+    Set<String> read = new java.util.HashSet<>();
+    for (Step s : steps) {
+      for (String name : s.buffers()) {
+        read.add(name);
+        Buffer b = buffers.get(name);
+        if (b != null && b.kind() == BufferKind.VIEW) read.add(b.of());
+      }
+    }
+    List<String> drop = new ArrayList<>();
+    for (Buffer b : buffers.values()) if (b.kind() == BufferKind.WEIGHT && !read.contains(b.name())) drop.add(b.name());
+    for (String name : drop) {
+      buffers.remove(name);
+      weights.remove(name);
+    }
   }
 
   private void constant(Node n) {
@@ -245,7 +267,7 @@ public final class ProgramLowering {
     GroupLowerer.Lowered lowered;
     try {
       // a range dim's slices are checked per kernel parameter; temporaries would escape that check
-      lowered = GroupLowerer.lower("weft_" + group, body, constantsOfBody::get, n.describe(), !carriesDim);
+      lowered = GroupLowerer.lower("weft_" + group, body, constantsOfBody::get, n.describe(), !carriesDim, !gpu);
     } catch (LoweringException e) {
       throw e;
     } catch (RuntimeException e) {

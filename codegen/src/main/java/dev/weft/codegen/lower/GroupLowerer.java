@@ -61,6 +61,10 @@ public final class GroupLowerer {
   /** The loop variables of the kernel being built: any other variable is a reduction's. */
   private Set<Long> loopVars = new HashSet<>();
   private final boolean allowTemps;
+  private final boolean hostLayout;
+  /** Constants stored with their last two dims swapped, by the value they transpose. */
+  private final Map<Value, Buffer> transposed = new IdentityHashMap<>();
+  private final List<Buffer> transposedOrder = new ArrayList<>();
   private String kernelName = "k";
   private Graph body;
   private Map<Buffer, Value> bindings = new LinkedHashMap<>();
@@ -81,10 +85,11 @@ public final class GroupLowerer {
     }
   }
 
-  private GroupLowerer(LoweringTable table, Function<Value, Tensor> outerConstant, boolean allowTemps) {
+  private GroupLowerer(LoweringTable table, Function<Value, Tensor> outerConstant, boolean allowTemps, boolean hostLayout) {
     this.table = table;
     this.outerConstant = outerConstant;
     this.allowTemps = allowTemps;
+    this.hostLayout = hostLayout;
   }
 
   /**
@@ -103,7 +108,17 @@ public final class GroupLowerer {
    *     cannot place temporaries, e.g. a group whose leading dim stays symbolic)
    */
   public static Lowered lower(String name, Graph body, Function<Value, Tensor> outerConstant, String source, boolean temporaries) {
-    GroupLowerer g = new GroupLowerer(LoweringTable.global(), outerConstant == null ? v -> null : outerConstant, temporaries);
+    return lower(name, body, outerConstant, source, temporaries, true);
+  }
+
+  /**
+   * @param hostLayout whether rules may store constants in the layout a host core reads best
+   *     (a matmul's constant right operand transposed, so each dot product reads two contiguous
+   *     rows); false for GPUs, whose threads read a row-major weight coalesced
+   */
+  public static Lowered lower(String name, Graph body, Function<Value, Tensor> outerConstant, String source, boolean temporaries,
+                              boolean hostLayout) {
+    GroupLowerer g = new GroupLowerer(LoweringTable.global(), outerConstant == null ? v -> null : outerConstant, temporaries, hostLayout);
     // A value found to need materializing late (after other reads inlined it) restarts the
     // lowering with the decision known from the start; the set only grows, so this ends.
     while (true) {
@@ -121,6 +136,27 @@ public final class GroupLowerer {
     temps.clear();
     tempKernels.clear();
     tempBuffers.clear();
+  }
+
+  boolean hostLayout() { return hostLayout; }
+
+  /**
+   * {@code v}'s compile-time value with its last two dims swapped, as a constant buffer (bound
+   * to no graph value: the caller writes its data as a weight of its own), or null when
+   * {@code v} is no constant of a plain element type.
+   */
+  Buffer transposedConstant(Value v) {
+    Value target = v;
+    while (aliases.containsKey(target)) target = aliases.get(target);
+    Buffer have = transposed.get(target);
+    if (have != null) return have;
+    Tensor t = constantValue(target);
+    if (t == null || t.rank() < 2 || t.size() <= 1 || t.dtype() == DType.STRING || t.dtype().bits() % 8 != 0 || t.data() == null) return null;
+    Tensor tt = ConstantLayout.transposeLastTwo(t);
+    Buffer b = new Buffer(cName("const_" + target.name() + "_T"), tt.dtype(), tt.shape(), tt);
+    transposed.put(target, b);
+    transposedOrder.add(b);
+    return b;
   }
 
   /** Whether rules may ask for temporaries. */
@@ -207,6 +243,7 @@ public final class GroupLowerer {
         bindings.putIfAbsent(e.getValue(), e.getKey());
       }
     }
+    for (Buffer t : transposedOrder) if (used.contains(t) && !params.contains(t)) params.add(t);
     for (Buffer t : tempBuffers) if (used.contains(t) && !outs.contains(t) && !params.contains(t)) params.add(t);
     for (Buffer o : outs) if (!params.contains(o)) params.add(o);
     return params;

@@ -89,6 +89,20 @@ public final class LowerContext {
     return f().load(b, f().linear(at, shape));
   }
 
+  /**
+   * Operand {@code i} read from a copy stored with its last two dims swapped, at {@code idx}
+   * (an index of that swapped layout), when the operand is a compile-time constant and the
+   * lowering targets a host; else null (read the operand as usual).
+   */
+  public Expr inTransposedConstant(int i, Expr... idx) {
+    Value v = node.input(i);
+    if (v == null || !group.hostLayout()) return null;
+    dev.weft.codegen.kir.Buffer b = group.transposedConstant(v);
+    if (b == null) return null;
+    if (idx.length != b.rank()) throw fail("operand " + i + " indexed with " + idx.length + " indices, rank " + b.rank());
+    return f().load(b, f().linear(idx, b.shape()));
+  }
+
   /** A fresh reduction variable. */
   public Expr newVar(String hint) { return f().newVar(hint); }
 
