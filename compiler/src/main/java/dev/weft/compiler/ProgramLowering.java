@@ -156,6 +156,7 @@ public final class ProgramLowering {
       buffers.put(dst, Buffer.output(dst, t.dtype(), dims(out, t), bytes(t)));
       steps.add(new Step.Copy(src, dst, carries(out) ? scaled(bytes(t)) : DimExpr.of(bytes(t))));
     }
+    pruneUnreadWeights();
     Map<String, Long> maxBinding = lift == null ? Map.of() : Map.of(lift.symbol(), lift.max());
     return new Result(new ArrayList<>(buffers.values()), steps, kernels, weights, stepOfKernel, groups, controls,
         List.copyOf(dimSources), maxBinding, List.copyOf(uncompiled));
@@ -425,6 +426,27 @@ public final class ProgramLowering {
     return out;
   }
 
+  /**
+   * Drops weights no step reads (directly or through a view): a kernel may read a relaid copy
+   * of a weight instead (a matmul's transposed right operand), which leaves the original unused.
+   */
+  private void pruneUnreadWeights() {
+    Set<String> read = new java.util.HashSet<>();
+    for (Step s : steps) {
+      for (String name : s.buffers()) {
+        read.add(name);
+        Buffer b = buffers.get(name);
+        if (b != null && b.kind() == BufferKind.VIEW) read.add(b.of());
+      }
+    }
+    List<String> drop = new ArrayList<>();
+    for (Buffer b : buffers.values()) if (b.kind() == BufferKind.WEIGHT && !read.contains(b.name())) drop.add(b.name());
+    for (String name : drop) {
+      buffers.remove(name);
+      weights.remove(name);
+    }
+  }
+
   private void constant(Node n) {
     Value v = n.output(0);
     if (!v.hasUses() && !n.graph().outputs().contains(v)) return;
@@ -505,15 +527,28 @@ public final class ProgramLowering {
     }
     GroupLowerer.Lowered lowered;
     try {
-      lowered = GroupLowerer.lower("weft_" + group, body, constantsOfBody::get, n.describe());
+      // a range dim's slices are checked per kernel parameter; temporaries would escape that check
+      lowered = GroupLowerer.lower("weft_" + group, body, constantsOfBody::get, n.describe(), !carriesDim, !gpu);
     } catch (LoweringException e) {
       throw e;
     } catch (RuntimeException e) {
       throw new LoweringException(n, e.getMessage());
     }
+    // temporaries: arena scratch of this group, live from the kernel writing it to its last reader
+    Map<dev.weft.codegen.kir.Buffer, String> temporaries = new IdentityHashMap<>();
+    for (dev.weft.codegen.kir.Buffer p : lowered.temporaries()) {
+      String tname = unique(group + "_" + p.name());
+      long tbytes = p.elements() * p.dtype().byteSize();
+      buffers.put(tname, Buffer.arena(tname, p.dtype(), Buffer.dims(p.shape()), tbytes, 0));
+      temporaries.put(p, tname);
+    }
     for (Kernel k : lowered.kernels()) {
       List<String> args = new ArrayList<>();
       for (dev.weft.codegen.kir.Buffer p : k.params()) {
+        if (temporaries.containsKey(p)) {
+          args.add(temporaries.get(p));
+          continue;
+        }
         Value bodyValue = lowered.bindings().get(p);
         int in = body.inputs().indexOf(bodyValue);
         int out = body.outputs().indexOf(bodyValue);

@@ -236,6 +236,18 @@ public final class KernelEmitter {
     return scalars.fromStorage(raw, buf.dtype());
   }
 
+  /**
+   * Lets LLVM reorder a float sum ({@code reassoc}: several partial accumulators, a vectorized
+   * reduction) and fuse a product into its accumulation ({@code contract}: FMA). Without it the
+   * loop is one serial chain of dependent adds, which neither the vectorizer nor the
+   * interleaver may touch; the reordered sum differs from the strict one by rounding only.
+   */
+  private static void reassociable(LLVMValueRef add, LLVMValueRef term) {
+    int flags = LLVMFastMathAllowReassoc | LLVMFastMathAllowContract;
+    if (LLVMIsAInstruction(add) != null && LLVMCanValueUseFastMathFlags(add) != 0) LLVMSetFastMathFlags(add, LLVMGetFastMathFlags(add) | flags);
+    if (LLVMIsAInstruction(term) != null && LLVMCanValueUseFastMathFlags(term) != 0) LLVMSetFastMathFlags(term, LLVMGetFastMathFlags(term) | LLVMFastMathAllowContract);
+  }
+
   /** A one-element argument array (JavaCPP's PointerPointer(Pointer) constructor would alias the value itself). */
   private static PointerPointer<LLVMValueRef> one(LLVMValueRef v) { return new PointerPointer<>(new LLVMValueRef[] {v}); }
 
@@ -257,6 +269,7 @@ public final class KernelEmitter {
     scopes.push(new IdentityHashMap<>());
     LLVMValueRef x = value(e.a());
     LLVMValueRef next = scalars.combine(e.reduce(), e.type(), acc, x);
+    if (e.type().isFloat() && e.reduce() == dev.weft.codegen.kir.ReduceOp.SUM) reassociable(next, x);
     scopes.pop();
     vars.remove(e.var().longValue());
     LLVMValueRef kNext = LLVMBuildAdd(b, k, LLVMConstInt(i64, 1, 0), "k.next");

@@ -31,6 +31,13 @@ import java.util.function.Function;
  * inlined (elementwise chains become one expression, reductions become REDUCE nodes that the
  * emitter hoists), graph inputs are loads from parameter buffers. Results of different shapes
  * get one kernel each. Composites without a rule lower through their decomposition.
+ *
+ * <p>Temporaries: a value whose expression contains a reduction and that a consumer reads under
+ * one of its own reductions (a matmul result feeding a softmax or layer norm row statistic, a
+ * norm feeding a matmul's inner product) would be recomputed, reduction and all, on every read.
+ * Such a value is materialized instead: a kernel of its own writes it to a temporary buffer
+ * (the program places it in the arena) and its consumers load it. Rules can ask for a
+ * temporary directly ({@link LowerContext#temporary}), as attention does for its probabilities.
  */
 public final class GroupLowerer {
   private final ExprFactory f = new ExprFactory();
@@ -44,14 +51,45 @@ public final class GroupLowerer {
   private final Map<Key, Expr> memo = new HashMap<>();
   private final Set<Key> inProgress = new HashSet<>();
 
+  /** Values decided to be materialized (kept across restarts of the lowering). */
+  private final Set<Value> materialize = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Temporary buffers of this attempt, by the value or the rule request they hold. */
+  private final Map<Object, Buffer> temps = new HashMap<>();
+  /** Kernels writing the temporaries, producers before consumers. */
+  private final List<Kernel> tempKernels = new ArrayList<>();
+  private final List<Buffer> tempBuffers = new ArrayList<>();
+  /** The loop variables of the kernel being built: any other variable is a reduction's. */
+  private Set<Long> loopVars = new HashSet<>();
+  private final boolean allowTemps;
+  private final boolean hostLayout;
+  /** Constants stored with their last two dims swapped, by the value they transpose. */
+  private final Map<Value, Buffer> transposed = new IdentityHashMap<>();
+  private final List<Buffer> transposedOrder = new ArrayList<>();
+  private String kernelName = "k";
+  private Graph body;
+  private Map<Buffer, Value> bindings = new LinkedHashMap<>();
+
   private record Key(Value value, List<Expr> index) { }
 
-  /** The result: kernels in execution order, and which graph value each parameter buffer stands for. */
-  public record Lowered(List<Kernel> kernels, Map<Buffer, Value> bindings) { }
+  private record RuleTemp(Node node, String tag) { }
 
-  private GroupLowerer(LoweringTable table, Function<Value, Tensor> outerConstant) {
+  /**
+   * The result: kernels in execution order, which graph value each parameter buffer stands for,
+   * and the temporaries (parameters bound to no graph value: scratch the caller allocates,
+   * written by an earlier kernel of the list and read by later ones).
+   */
+  public record Lowered(List<Kernel> kernels, Map<Buffer, Value> bindings, List<Buffer> temporaries) {
+    public Lowered {
+      kernels = List.copyOf(kernels);
+      temporaries = List.copyOf(temporaries);
+    }
+  }
+
+  private GroupLowerer(LoweringTable table, Function<Value, Tensor> outerConstant, boolean allowTemps, boolean hostLayout) {
     this.table = table;
     this.outerConstant = outerConstant;
+    this.allowTemps = allowTemps;
+    this.hostLayout = hostLayout;
   }
 
   /**
@@ -61,15 +99,77 @@ public final class GroupLowerer {
    * @param source what the kernels came from, for messages
    */
   public static Lowered lower(String name, Graph body, Function<Value, Tensor> outerConstant, String source) {
-    return new GroupLowerer(LoweringTable.global(), outerConstant == null ? v -> null : outerConstant).run(name, body, source);
+    return lower(name, body, outerConstant, source, true);
   }
+
+  /**
+   * @param temporaries whether the group may split into several kernels around temporary buffers
+   *     (false: one expression per result, recomputing shared reductions; for a caller that
+   *     cannot place temporaries, e.g. a group whose leading dim stays symbolic)
+   */
+  public static Lowered lower(String name, Graph body, Function<Value, Tensor> outerConstant, String source, boolean temporaries) {
+    return lower(name, body, outerConstant, source, temporaries, true);
+  }
+
+  /**
+   * @param hostLayout whether rules may store constants in the layout a host core reads best
+   *     (a matmul's constant right operand transposed, so each dot product reads two contiguous
+   *     rows); false for GPUs, whose threads read a row-major weight coalesced
+   */
+  public static Lowered lower(String name, Graph body, Function<Value, Tensor> outerConstant, String source, boolean temporaries,
+                              boolean hostLayout) {
+    GroupLowerer g = new GroupLowerer(LoweringTable.global(), outerConstant == null ? v -> null : outerConstant, temporaries, hostLayout);
+    // A value found to need materializing late (after other reads inlined it) restarts the
+    // lowering with the decision known from the start; the set only grows, so this ends.
+    while (true) {
+      int decided = g.materialize.size();
+      Lowered l = g.run(name, body, source);
+      if (g.materialize.size() == decided) return l;
+      g.reset();
+    }
+  }
+
+  private void reset() {
+    memo.clear();
+    inProgress.clear();
+    constantBuffers.clear();
+    temps.clear();
+    tempKernels.clear();
+    tempBuffers.clear();
+  }
+
+  boolean hostLayout() { return hostLayout; }
+
+  /**
+   * {@code v}'s compile-time value with its last two dims swapped, as a constant buffer (bound
+   * to no graph value: the caller writes its data as a weight of its own), or null when
+   * {@code v} is no constant of a plain element type.
+   */
+  Buffer transposedConstant(Value v) {
+    Value target = v;
+    while (aliases.containsKey(target)) target = aliases.get(target);
+    Buffer have = transposed.get(target);
+    if (have != null) return have;
+    Tensor t = constantValue(target);
+    if (t == null || t.rank() < 2 || t.size() <= 1 || t.dtype() == DType.STRING || t.dtype().bits() % 8 != 0 || t.data() == null) return null;
+    Tensor tt = ConstantLayout.transposeLastTwo(t);
+    Buffer b = new Buffer(cName("const_" + target.name() + "_T"), tt.dtype(), tt.shape(), tt);
+    transposed.put(target, b);
+    transposedOrder.add(b);
+    return b;
+  }
+
+  /** Whether rules may ask for temporaries. */
+  boolean temporariesAllowed() { return allowTemps; }
 
   ExprFactory factory() { return f; }
 
   MathLib math() { return math; }
 
   private Lowered run(String name, Graph body, String source) {
-    Map<Buffer, Value> bindings = new LinkedHashMap<>();
+    kernelName = name;
+    this.body = body;
+    bindings = new LinkedHashMap<>();
     for (Value in : body.inputs()) {
       TensorType t = tensor(in, null);
       Buffer b = new Buffer(cName(in.name()), t.dtype(), staticShape(in, null));
@@ -85,43 +185,101 @@ public final class GroupLowerer {
     for (List<Integer> outs : byShape.values()) {
       long[] shape = staticShape(body.outputs().get(outs.get(0)), null);
       List<Kernel.Loop> loops = new ArrayList<>();
-      Expr[] idx = new Expr[shape.length];
-      for (int d = 0; d < shape.length; d++) {
-        idx[d] = f.newVar("i");
-        loops.add(new Kernel.Loop(idx[d], shape[d]));
-      }
+      Expr[] idx = loopVars(shape, loops);
       List<Kernel.Store> stores = new ArrayList<>();
+      Set<Long> saved = loopVars;
+      loopVars = varIds(loops);
       for (int k : outs) {
         Value out = body.outputs().get(k);
         Buffer ob = outputBuffers.computeIfAbsent(out, v -> new Buffer(cName("out" + k + "_" + v.name()), tensor(v, null).dtype(), shape));
         stores.add(new Kernel.Store(ob, f.linear(idx, shape), value(out, idx)));
       }
+      loopVars = saved;
       int parallel = schedule(loops, stores);
-      List<Buffer> params = new ArrayList<>();
-      Set<Buffer> used = usedBuffers(stores);
-      for (Value in : body.inputs()) {
-        Buffer b = inputBuffers.get(in);
-        if (used.contains(b) && !params.contains(b)) {
-          params.add(b);
-          bindings.putIfAbsent(b, in);
-        }
-      }
-      for (Map.Entry<Value, Buffer> e : constantBuffers.entrySet()) {
-        if (used.contains(e.getValue()) && !params.contains(e.getValue())) {
-          params.add(e.getValue());
-          bindings.putIfAbsent(e.getValue(), e.getKey());
-        }
-      }
-      for (int k : outs) {
-        Buffer ob = outputBuffers.get(body.outputs().get(k));
-        if (!params.contains(ob)) params.add(ob);
-        bindings.putIfAbsent(ob, body.outputs().get(k));
-      }
+      List<Buffer> outBufs = new ArrayList<>();
+      for (int k : outs) outBufs.add(outputBuffers.get(body.outputs().get(k)));
+      List<Buffer> params = params(stores, outBufs);
+      for (int k : outs) bindings.putIfAbsent(outputBuffers.get(body.outputs().get(k)), body.outputs().get(k));
       String kname = byShape.size() == 1 ? name : name + "_" + part;
+      // temporaries the results read are written first
+      kernels.addAll(tempKernels);
+      tempKernels.clear();
       kernels.add(new Kernel(kname, params, loops, parallel, stores, source));
       part++;
     }
-    return new Lowered(kernels, bindings);
+    return new Lowered(kernels, bindings, tempBuffers);
+  }
+
+  /** Fresh loop variables over {@code shape}, appended to {@code loops}. */
+  private Expr[] loopVars(long[] shape, List<Kernel.Loop> loops) {
+    Expr[] idx = new Expr[shape.length];
+    for (int d = 0; d < shape.length; d++) {
+      idx[d] = f.newVar("i");
+      loops.add(new Kernel.Loop(idx[d], shape[d]));
+    }
+    return idx;
+  }
+
+  private static Set<Long> varIds(List<Kernel.Loop> loops) {
+    Set<Long> s = new HashSet<>();
+    for (Kernel.Loop l : loops) s.add(l.var().longValue());
+    return s;
+  }
+
+  /** Parameters of a kernel with {@code stores}: inputs, constants, temporaries read, then {@code outs}. */
+  private List<Buffer> params(List<Kernel.Store> stores, List<Buffer> outs) {
+    List<Buffer> params = new ArrayList<>();
+    Set<Buffer> used = usedBuffers(stores);
+    for (Value in : body.inputs()) {
+      Buffer b = inputBuffers.get(in);
+      if (used.contains(b) && !params.contains(b)) {
+        params.add(b);
+        bindings.putIfAbsent(b, in);
+      }
+    }
+    for (Map.Entry<Value, Buffer> e : constantBuffers.entrySet()) {
+      if (used.contains(e.getValue()) && !params.contains(e.getValue())) {
+        params.add(e.getValue());
+        bindings.putIfAbsent(e.getValue(), e.getKey());
+      }
+    }
+    for (Buffer t : transposedOrder) if (used.contains(t) && !params.contains(t)) params.add(t);
+    for (Buffer t : tempBuffers) if (used.contains(t) && !outs.contains(t) && !params.contains(t)) params.add(t);
+    for (Buffer o : outs) if (!params.contains(o)) params.add(o);
+    return params;
+  }
+
+  /**
+   * A temporary buffer of {@code shape} holding {@code body} (an element as a function of its
+   * index), written by a kernel of its own before the kernel being built; memoized by {@code key}.
+   */
+  private Buffer temporary(Object key, String hint, DType dtype, long[] shape, Function<Expr[], Expr> body, String source) {
+    Buffer have = temps.get(key);
+    if (have != null) return have;
+    List<Kernel.Loop> loops = new ArrayList<>();
+    Expr[] idx = loopVars(shape, loops);
+    Set<Long> saved = loopVars;
+    loopVars = varIds(loops);
+    Expr value;
+    try {
+      value = body.apply(idx);
+    } finally {
+      loopVars = saved;
+    }
+    // named after the body is built: it may have made temporaries of its own
+    Buffer buf = new Buffer(cName("tmp" + tempBuffers.size() + "_" + hint), dtype, shape);
+    List<Kernel.Store> stores = List.of(new Kernel.Store(buf, f.linear(idx, shape), value));
+    int parallel = schedule(loops, stores);
+    List<Buffer> params = params(stores, List.of(buf));
+    tempKernels.add(new Kernel(kernelName + "_t" + tempBuffers.size(), params, loops, parallel, stores, source));
+    tempBuffers.add(buf);
+    temps.put(key, buf);
+    return buf;
+  }
+
+  /** A rule's temporary: see {@link LowerContext#temporary}. */
+  Buffer ruleTemporary(Node node, String tag, DType dtype, long[] shape, Function<Expr[], Expr> body) {
+    return temporary(new RuleTemp(node, tag), tag, dtype, shape, body, node.describe());
   }
 
   /**
@@ -179,14 +337,47 @@ public final class GroupLowerer {
   Expr value(Value v, Expr[] idx) {
     Value target = aliases.getOrDefault(v, v);
     while (aliases.containsKey(target)) target = aliases.get(target);
+    if (allowTemps && materialize.contains(target)) return loadTemporary(target, idx);
     Key key = new Key(target, List.of(idx));
     Expr have = memo.get(key);
     if (have != null) return have;
     if (!inProgress.add(key)) throw new LoweringException(target.producer(), "cyclic definition of %" + target.name());
     Expr e = compute(target, idx);
     inProgress.remove(key);
+    if (allowTemps && recomputedUnderReduction(e, idx) && materializable(target)) {
+      materialize.add(target);
+      e = loadTemporary(target, idx);
+    }
     memo.put(key, e);
     return e;
+  }
+
+  /**
+   * Whether {@code e}, read at {@code idx}, holds a reduction that depends on a variable of a
+   * consumer's reduction (a variable in {@code idx} that is no loop of the kernel being built):
+   * inlined, that reduction would be recomputed on every iteration of the consumer's.
+   */
+  private boolean recomputedUnderReduction(Expr e, Expr[] idx) {
+    FreeVars free = new FreeVars();
+    Set<Long> consumerVars = new HashSet<>();
+    for (Expr i : idx) for (long var : free.of(i)) if (!loopVars.contains(var)) consumerVars.add(var);
+    if (consumerVars.isEmpty()) return false;
+    for (Expr r : FreeVars.reductions(List.of(e))) {
+      if (r.extent() <= 1) continue;
+      for (long var : free.of(r)) if (consumerVars.contains(var)) return true;
+    }
+    return false;
+  }
+
+  private static boolean materializable(Value v) {
+    return v.type() instanceof TensorType t && t.shape().isStatic() && t.dtype() != DType.STRING;
+  }
+
+  private Expr loadTemporary(Value v, Expr[] idx) {
+    long[] shape = staticShape(v, v.producer());
+    Buffer b = temporary(v, v.name(), tensor(v, null).dtype(), shape, i -> compute(v, i),
+        v.producer() == null ? v.name() : v.producer().describe());
+    return f.load(b, f.linear(idx, shape));
   }
 
   private Expr compute(Value v, Expr[] idx) {

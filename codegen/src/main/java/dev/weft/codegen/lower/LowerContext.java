@@ -73,6 +73,36 @@ public final class LowerContext {
     return t;
   }
 
+  /** Whether {@link #temporary} may be used (else the rule must inline everything). */
+  public boolean temporariesAllowed() { return group.temporariesAllowed(); }
+
+  /**
+   * Element {@code at} of a scratch tensor of {@code shape} whose element at index {@code i} is
+   * {@code body.apply(i)}: a kernel of its own computes it once, before the kernel being built,
+   * so a rule can hoist work that its result would otherwise repeat per element (attention's
+   * probabilities). The tensor is computed once per node and {@code tag}.
+   */
+  public Expr temporary(String tag, DType dtype, long[] shape, java.util.function.Function<Expr[], Expr> body, Expr... at) {
+    if (!temporariesAllowed()) throw fail("temporaries are not available in this lowering");
+    if (at.length != shape.length) throw fail("temporary " + tag + " indexed with " + at.length + " indices, rank " + shape.length);
+    dev.weft.codegen.kir.Buffer b = group.ruleTemporary(node, tag, dtype, shape, body);
+    return f().load(b, f().linear(at, shape));
+  }
+
+  /**
+   * Operand {@code i} read from a copy stored with its last two dims swapped, at {@code idx}
+   * (an index of that swapped layout), when the operand is a compile-time constant and the
+   * lowering targets a host; else null (read the operand as usual).
+   */
+  public Expr inTransposedConstant(int i, Expr... idx) {
+    Value v = node.input(i);
+    if (v == null || !group.hostLayout()) return null;
+    dev.weft.codegen.kir.Buffer b = group.transposedConstant(v);
+    if (b == null) return null;
+    if (idx.length != b.rank()) throw fail("operand " + i + " indexed with " + idx.length + " indices, rank " + b.rank());
+    return f().load(b, f().linear(idx, b.shape()));
+  }
+
   /** A fresh reduction variable. */
   public Expr newVar(String hint) { return f().newVar(hint); }
 

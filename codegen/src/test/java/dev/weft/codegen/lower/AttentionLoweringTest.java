@@ -100,18 +100,33 @@ class AttentionLoweringTest {
   }
 
   @Test
-  void rowMaxAndSumAreComputedOncePerQueryRow() {
+  void scoresProbabilitiesAndWeightedSumAreSeparateKernels() {
+    // B=1, H=2, S=6, L=9, D=8, Dv=5
     List<Kernel> ks = KernelStructure.lower("attention", attrs("is_causal", 1L), t(1, 2, 6, 8), t(1, 2, 9, 8), t(1, 2, 9, 5));
-    assertEquals(1, ks.size());
-    Kernel k = ks.get(0);
-    assertEquals(3, k.parallelLoops(), "batch, head and query are parallel\n" + k);
-    assertEquals(5, k.loops().get(3).extent(), "the value dim is the serial loop\n" + k);
-    List<KernelStructure.Reduction> rs = KernelStructure.reductions(k);
+    assertEquals(3, ks.size(), "scores, probabilities, P.V\n" + ks);
+    Kernel scores = ks.get(0);
+    Kernel probs = ks.get(1);
+    Kernel out = ks.get(2);
+    // one D-long dot product per (query, key)
+    assertEquals(2 * 6 * 9 * 8, KernelStructure.work(scores), scores.toString());
+    // the row max and the denominator once per query row: the key dim is the serial loop
+    assertEquals(3, probs.parallelLoops(), probs.toString());
+    assertEquals(9, probs.loops().get(3).extent(), probs.toString());
+    List<KernelStructure.Reduction> rs = KernelStructure.reductions(probs);
     assertTrue(rs.stream().anyMatch(r -> r.op() == ReduceOp.MAX && r.extent() == 9 && !r.nested() && !r.dependsOnSerialLoop()), rs.toString());
-    long rowSums = rs.stream().filter(r -> r.op() == ReduceOp.SUM && r.extent() == 9 && !r.nested() && !r.dependsOnSerialLoop()).count();
-    assertEquals(1, rowSums, "the softmax denominator: " + rs);
-    for (KernelStructure.Reduction r : rs) {
-      if (r.op() == ReduceOp.MAX) assertFalse(r.dependsOnSerialLoop(), r.toString());
-    }
+    assertEquals(1, rs.stream().filter(r -> r.op() == ReduceOp.SUM && r.extent() == 9 && !r.dependsOnSerialLoop()).count(), rs.toString());
+    assertEquals(2 * 6 * 9 * 2, KernelStructure.work(probs), probs.toString());
+    // P.V: one L-long sum per output element, no score recomputed inside it
+    assertEquals(2 * 6 * 5 * 9, KernelStructure.work(out), out.toString());
+    assertTrue(KernelStructure.reductions(out).stream().noneMatch(KernelStructure.Reduction::nested), out.toString());
+  }
+
+  @Test
+  void probabilitiesOutputReadsTheSameTemporary() {
+    List<Kernel> ks = KernelStructure.lower("attention", attrs("qk_output_mode", 3L), t(1, 2, 3, 4), t(1, 2, 5, 4), t(1, 2, 5, 2));
+    long total = 0;
+    for (Kernel k : ks) total += KernelStructure.work(k);
+    // scores 1*2*3*5*4, row max + sum 2*(1*2*3*5), P.V 1*2*3*2*5; the probabilities output is a copy
+    assertEquals(120 + 60 + 60, total, ks.toString());
   }
 }

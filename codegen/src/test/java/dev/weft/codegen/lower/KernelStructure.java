@@ -64,4 +64,48 @@ final class KernelStructure {
     }
     return out;
   }
+
+  /**
+   * Reduction-body evaluations of one launch under the emitter's cost model (what a count of
+   * multiply-adds measures for a dot product): a reduction that binds only loop variables runs
+   * once per iteration of the loops up to the innermost one it depends on (at least once per
+   * work item); one that depends on an enclosing reduction's variable runs once per iteration of
+   * that reduction. Each run costs its extent.
+   */
+  static long work(Kernel k) {
+    Map<Long, Integer> loopAt = new java.util.HashMap<>();
+    for (int i = 0; i < k.loops().size(); i++) loopAt.put(k.loops().get(i).var().longValue(), i);
+    FreeVars free = new FreeVars();
+    long[] total = {0};
+    Set<Expr> seenTop = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (Kernel.Store s : k.stores()) walk(s.value(), k, loopAt, free, null, 0, total, seenTop);
+    return total[0];
+  }
+
+  private static void walk(Expr e, Kernel k, Map<Long, Integer> loopAt, FreeVars free, Expr parent, long parentRuns, long[] total, Set<Expr> seenTop) {
+    if (e == null) return;
+    if (e.kind() != Expr.Kind.REDUCE) {
+      walk(e.a(), k, loopAt, free, parent, parentRuns, total, seenTop);
+      walk(e.b(), k, loopAt, free, parent, parentRuns, total, seenTop);
+      walk(e.c(), k, loopAt, free, parent, parentRuns, total, seenTop);
+      return;
+    }
+    boolean nested = false;
+    int deepest = k.parallelLoops() - 1;
+    for (long v : free.of(e)) {
+      Integer at = loopAt.get(v);
+      if (at == null) nested = true;
+      else deepest = Math.max(deepest, at);
+    }
+    long runs;
+    if (nested && parent != null) {
+      runs = parentRuns * parent.extent();
+    } else {
+      if (!seenTop.add(e)) return; // hoisted: computed once however often it is read
+      runs = 1;
+      for (int i = 0; i <= deepest; i++) runs *= k.loops().get(i).extent();
+    }
+    total[0] += runs * e.extent();
+    walk(e.a(), k, loopAt, free, e, runs, total, seenTop);
+  }
 }

@@ -87,6 +87,8 @@ public final class LoweringCheck {
       }
       memory.put(buf, t);
     }
+    for (Buffer tmp : lowered.temporaries()) memory.put(tmp, Tensor.zeros(tmp.dtype(), tmp.shape()));
+    for (dev.weft.codegen.kir.Kernel k : lowered.kernels()) for (Buffer p : k.params()) if (p.data() != null) memory.putIfAbsent(p, p.data());
     runner.run(lowered.kernels(), memory);
     List<Tensor> results = new ArrayList<>();
     for (int k = 0; k < g.outputs().size(); k++) {

@@ -92,4 +92,24 @@ class MatmulLoweringTest {
     check("matmul", Map.of("transpose_a", t1, "transpose_b", t1), RTOL, ATOL, random(DType.F32, 15, 2, 1, 7, 3),
         random(DType.F32, 16, 2, 6, 4, 7));
   }
+
+  @Test
+  void constantRightOperandIsReadTransposed() {
+    Tensor w = random(DType.F32, 41, 2, 5, 3);
+    check("matmul", Map.of(), RTOL, ATOL, random(DType.F32, 40, 2, 4, 5), new LoweringCheck.Const(w));
+    check("matmul", Map.of(), RTOL, ATOL, random(DType.F32, 42, 2, 2, 4, 5), new LoweringCheck.Const(random(DType.F32, 43, 2, 2, 5, 3)));
+    check("matmul", Map.of(), 0, 0, random(DType.I8, 44, 127, 4, 9), new LoweringCheck.Const(random(DType.I8, 45, 127, 9, 3)));
+    // the kernel reads w^T: element (n, k) of a [3, 5] buffer holds w[k, n]
+    dev.weft.ir.Graph g = new dev.weft.ir.Graph("mm_const");
+    dev.weft.ir.GraphBuilder b = new dev.weft.ir.GraphBuilder(g);
+    dev.weft.ir.Value x = g.addInput("x", new dev.weft.ir.TensorType(DType.F32, dev.weft.ir.Shape.of(4, 5)));
+    g.addOutput(b.op1("matmul", Map.of(), x, b.constant(w)));
+    var kernels = GroupLowerer.lower("k", g, null, "mm_const").kernels();
+    dev.weft.codegen.kir.Buffer wt = kernels.get(0).params().stream().filter(p -> p.data() != null).findFirst().orElseThrow();
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {3, 5}, wt.shape());
+    for (int k = 0; k < 5; k++) for (int n = 0; n < 3; n++) org.junit.jupiter.api.Assertions.assertEquals(w.getDouble(k * 3L + n), wt.data().getDouble(n * 5L + k));
+    // a GPU lowering keeps the row-major weight (threads read it coalesced)
+    var gpu = GroupLowerer.lower("k", g, null, "mm_const", true, false).kernels();
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {5, 3}, gpu.get(0).params().stream().filter(p -> p.data() != null).findFirst().orElseThrow().shape());
+  }
 }

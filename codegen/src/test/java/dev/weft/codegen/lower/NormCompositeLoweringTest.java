@@ -173,4 +173,18 @@ class NormCompositeLoweringTest {
       for (KernelStructure.Reduction r : KernelStructure.reductions(k)) assertFalse(r.dependsOnSerialLoop(), c[0] + ": " + r);
     }
   }
+
+  /** Group statistics once per (batch, group), not once per channel: counted in the kernel IR. */
+  @Test
+  void groupNormStatisticsOncePerGroup() {
+    Tensor x = random(DType.F32, 48, 1, 1, 8, 3, 5);
+    Tensor p = random(DType.F32, 49, 1, 8);
+    List<Kernel> ks = KernelStructure.lower("group_norm", Map.of("num_groups", Attribute.of(2L)), x, p, p);
+    long work = 0;
+    for (Kernel k : ks) work += KernelStructure.work(k);
+    // one pass over a group of 4 channels x 3 x 5 is a nest of sums running 4 + 4*3 + 4*3*5 = 76
+    // bodies; per group: the mean, then the mean again and the variance (per channel: 8 x 2 x 76)
+    assertEquals(2 * 3 * 76, work, ks.toString());
+    assertTrue(KernelStructure.reductions(ks.get(ks.size() - 1)).isEmpty(), "the result kernel only reads the statistics\n" + ks);
+  }
 }

@@ -46,7 +46,10 @@ final class MatmulLowering {
     Expr[] ai = operandIndex(f, a, va, idx, batchRank, m, kv, true);
     Expr[] bi = operandIndex(f, b, vb, idx, batchRank, kv, n, false);
     Expr x = c.in(0, stored(ai, ta));
-    Expr y = c.in(1, stored(bi, tb));
+    // A constant right operand (a weight) is read from a transposed copy on hosts: the dot
+    // product then walks two contiguous rows instead of a column N elements apart per step.
+    Expr y = !tb && !vb ? c.inTransposedConstant(1, stored(bi, true)) : null;
+    if (y == null) y = c.in(1, stored(bi, tb));
     if (c.inDType(0).isFloat()) return f.reduce(ReduceOp.SUM, kv, k, f.mul(x, y));
     DType acc = ExprFactory.computeType(c.outDType(0));
     x = f.cast(acc, x);

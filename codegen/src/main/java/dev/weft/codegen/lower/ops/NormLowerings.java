@@ -18,6 +18,9 @@ import java.util.Arrays;
  * (work proportional to elements x group size). Here they depend on (batch, channel) only: the
  * spatial dims become serial inner loops and the statistics are computed once per channel, i.e.
  * channels-per-group times per group, which is the best a kernel over the result's own dims can do.
+ * Where temporaries are available the mean and 1/std are instead computed once per (batch, group)
+ * by kernels of their own (the inv-std kernel recomputes the mean: one extra pass over the group),
+ * and the result kernel only reads them.
  * The other normalizations (softmax, layer/rms/instance norm, mean_variance_normalization,
  * lp_normalization) reduce over the result's own dims and lower linearly through their decompositions.
  */
@@ -49,21 +52,36 @@ final class NormLowerings {
       count *= xs[d];
     }
     Expr g = per == 1 ? idx[1] : f.div(idx[1], f.index(per));
-    java.util.function.Function<Expr[], Expr> member = v -> {
-      Expr[] xi = new Expr[xs.length];
-      xi[0] = idx[0];
-      xi[1] = per == 1 ? g : f.add(f.mul(g, f.index(per)), v[0]);
-      System.arraycopy(v, 1, xi, 2, xs.length - 2);
-      return c.in(0, xi);
-    };
     Expr n = f.constant(t, count);
-    Expr mean = f.div(Reductions.nest(c, ReduceOp.SUM, ext, member::apply), n);
-    Expr var = f.div(Reductions.nest(c, ReduceOp.SUM, ext, v -> {
-      Expr d = f.sub(member.apply(v), mean);
-      return f.mul(d, d);
-    }), n);
     Expr eps = f.constant(t, c.attrs().getFloat("epsilon"));
-    Expr inv = f.div(f.constant(t, 1), f.unary(UnaryOp.SQRT, f.add(var, eps)));
+    // mean and 1/sqrt(var + eps) of group gi of batch bi
+    java.util.function.BiFunction<Expr, Expr, Expr[]> stats = (bi, gi) -> {
+      java.util.function.Function<Expr[], Expr> member = v -> {
+        Expr[] xi = new Expr[xs.length];
+        xi[0] = bi;
+        xi[1] = per == 1 ? gi : f.add(f.mul(gi, f.index(per)), v[0]);
+        System.arraycopy(v, 1, xi, 2, xs.length - 2);
+        return c.in(0, xi);
+      };
+      Expr mean = f.div(Reductions.nest(c, ReduceOp.SUM, ext, member::apply), n);
+      Expr var = f.div(Reductions.nest(c, ReduceOp.SUM, ext, v -> {
+        Expr d = f.sub(member.apply(v), mean);
+        return f.mul(d, d);
+      }), n);
+      return new Expr[] {mean, f.div(f.constant(t, 1), f.unary(UnaryOp.SQRT, f.add(var, eps)))};
+    };
+    Expr mean;
+    Expr inv;
+    if (c.temporariesAllowed()) {
+      // the statistics once per (batch, group) in kernels of their own
+      long[] gs = {xs[0], groups};
+      mean = c.temporary("mean", t, gs, p -> stats.apply(p[0], p[1])[0], idx[0], g);
+      inv = c.temporary("inv_std", t, gs, p -> stats.apply(p[0], p[1])[1], idx[0], g);
+    } else {
+      Expr[] st = stats.apply(idx[0], g);
+      mean = st[0];
+      inv = st[1];
+    }
     Expr y = f.mul(f.sub(c.in(0, idx), mean), inv);
     Expr k = perGroup ? g : idx[1];
     return f.add(f.mul(y, param(c, 1, k)), param(c, 2, k));
