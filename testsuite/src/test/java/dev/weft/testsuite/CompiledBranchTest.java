@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * oww-hey-jarvis runs its verifier MLP (the then branch of If_32, 13 kernels) only when the
+ * oww-hey-jarvis runs its verifier MLP (the then branch of If_32, 5 kernels in fused groups) only when the
  * wake-word score reaches 0.5, which its test input does not; CompiledModelsTest therefore only
  * exercises the else branch. Here the threshold is lowered to -1 so the then branch is taken,
  * and the compiled bundle must equal the interpreter on the same edited graph.

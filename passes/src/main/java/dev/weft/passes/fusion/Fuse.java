@@ -14,6 +14,7 @@ import dev.weft.ir.ops.FusedOp;
 import dev.weft.passes.Pass;
 import dev.weft.passes.PassContext;
 import dev.weft.passes.PassOptions;
+import dev.weft.passes.Rewrite;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -21,7 +22,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code fuse}: groups the main graph's nodes into {@code fused} kernels ({@link Planner} decides,
+ * {@code fuse}: groups the nodes of the main graph, and of every {@code if} branch and
+ * {@code loop} body in it, into {@code fused} kernels ({@link Planner} decides,
  * this class rewrites). Each group of two or more nodes becomes one {@code fused} node whose
  * body holds copies of the members; its operands are the values the members read from
  * outside (scalar constants are copied in instead), its results the members' results read
@@ -54,37 +56,73 @@ public final class Fuse implements Pass {
 
   @Override
   public boolean run(Module module, PassContext ctx) {
-    Graph main = module.main();
     Sizes sizes = new Sizes(symbolSize);
-    Planner planner = new Planner(main, sizes, dupMaxBytes, maxGroupSize);
+    FusionReport report = new FusionReport(symbolSize, dupMaxBytes);
+    Totals totals = new Totals();
+    // Targets are taken up front: fusing one graph only moves its own nodes into new bodies
+    // (members never hold subgraphs), so the other targets stay as listed.
+    for (Graph g : targets(module.main())) fuseGraph(g, sizes, report, totals, ctx);
+    ctx.count("groups", totals.groups);
+    ctx.count("fused-nodes", totals.fusedNodes);
+    ctx.putResult(NAME, report);
+    return totals.groups > 0;
+  }
+
+  /** Group numbering and counts shared by every graph of one run, so ids stay unique in the module. */
+  private static final class Totals {
+    int groups;
+    int fusedNodes;
+  }
+
+  /**
+   * The graphs whose nodes become kernels: the main graph and, recursively, the branches of
+   * {@code if} and bodies of {@code loop} (each lowered into its own step list, where every
+   * node is otherwise a kernel of its own). Not the bodies of {@code fused} nodes, which are
+   * one kernel already.
+   */
+  static List<Graph> targets(Graph main) {
+    List<Graph> out = new ArrayList<>();
+    for (Graph g : Rewrite.allGraphs(main)) if (!insideFused(g)) out.add(g);
+    return out;
+  }
+
+  private static boolean insideFused(Graph g) {
+    for (Node p = g.parent(); p != null; p = p.graph() == null ? null : p.graph().parent()) {
+      if (p.opName().equals(FusedOp.OP)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Fuses one graph. In a branch or loop body, values captured from enclosing graphs are read
+   * like any value from outside a group: they become operands of the fused node (which lives in
+   * the branch, where outer values are visible), so the fused body stays closed.
+   */
+  private void fuseGraph(Graph graph, Sizes sizes, FusionReport report, Totals totals, PassContext ctx) {
+    Planner planner = new Planner(graph, sizes, dupMaxBytes, maxGroupSize);
     List<Group> groups = planner.plan();
     Map<Node, Group> groupOf = planner.assignment();
-    FusionReport report = new FusionReport(symbolSize, dupMaxBytes);
-    int id = 0;
-    int fusedNodes = 0;
+    List<String> ids = new ArrayList<>();
     List<Runnable> rewrites = new ArrayList<>();
     for (Group g : groups) {
       if (g.members.size() < 2) continue;
-      String gid = "fusion." + id++;
-      List<Value> escaping = Planner.escaping(g, groupOf, main);
+      String gid = "fusion." + totals.groups++;
+      ids.add(gid);
+      List<Value> escaping = Planner.escaping(g, groupOf, graph);
       long saved = bytesSaved(g, groupOf, sizes);
       String reason = reason(g, saved);
       List<Planner.Label> labels = new ArrayList<>(g.members.size());
       for (Node m : g.members) labels.add(Planner.labelOf(m));
       report.add(new FusionReport.Entry(gid, g.kind.text, FusionReport.spelled(labels), saved, reason, FusionReport.spelled(List.copyOf(g.joins))));
-      rewrites.add(() -> materialize(main, g, escaping, gid, reason, ctx));
-      fusedNodes += g.members.size();
+      rewrites.add(() -> materialize(graph, g, escaping, gid, reason, ctx));
+      totals.fusedNodes += g.members.size();
     }
     for (Decision d : planner.refused) report.refuse(d);
     // Refusals name groups by id: resolve membership before the rewrite moves nodes into bodies.
-    report.resolve(groupOf, groups);
+    report.resolve(groupOf, groups, ids);
     boolean inOrder = placementsInOrder(planner, groups, groupOf);
     for (Runnable r : rewrites) r.run();
-    if (!rewrites.isEmpty() && !inOrder) TopologicalSort.run(main);
-    ctx.count("groups", rewrites.size());
-    ctx.count("fused-nodes", fusedNodes);
-    ctx.putResult(NAME, report);
-    return !rewrites.isEmpty();
+    if (!rewrites.isEmpty() && !inOrder) TopologicalSort.run(graph);
   }
 
   /**
@@ -161,12 +199,12 @@ public final class Fuse implements Pass {
     return false;
   }
 
-  private static void materialize(Graph main, Group g, List<Value> escaping, String gid, String reason, PassContext ctx) {
+  private static void materialize(Graph graph, Group g, List<Value> escaping, String gid, String reason, PassContext ctx) {
     Graph body = new Graph(gid.replace('.', '_'));
     java.util.Set<Node> members = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     members.addAll(g.members);
     Node last = g.members.get(g.members.size() - 1);
-    Node fused = main.insertBefore(last, ctx.registry().get(FusedOp.OP), (g.anchor != null ? g.anchor : g.members.get(0)).location());
+    Node fused = graph.insertBefore(last, ctx.registry().get(FusedOp.OP), (g.anchor != null ? g.anchor : g.members.get(0)).location());
     LinkedHashMap<Value, Value> operands = new LinkedHashMap<>();   // outer value -> body input
     Map<Value, Value> inlinedCopy = new IdentityHashMap<>();
     OpDef constant = ctx.registry().get(Constants.OP);
@@ -198,8 +236,8 @@ public final class Fuse implements Pass {
     fused.setAttribute("reason", Attribute.of(gid + ": " + reason));
     for (Value e : escaping) {
       String name = e.name();
-      Value r = fused.addOutput(main.claim(name + ".fused"), e.type());
-      // Readers outside the group (main-graph nodes, nodes in their subgraphs, main's outputs) read r.
+      Value r = fused.addOutput(graph.claim(name + ".fused"), e.type());
+      // Readers outside the group (nodes of the graph, nodes in their subgraphs, the graph's outputs) read r.
       for (Use u : List.copyOf(e.uses())) {
         if (u.isGraphOutput()) {
           if (u.outputOf() != body) u.outputOf().setOutput(u.index(), r);
@@ -208,13 +246,13 @@ public final class Fuse implements Pass {
         }
       }
       body.addOutput(e);
-      r.setName(name);       // the model-facing name stays on main's side
+      r.setName(name);       // the model-facing name stays on the graph's side
     }
     List<Value> outers = new ArrayList<>(operands.keySet());
     outers.addAll(inlinedCopy.keySet());
     for (Value outer : outers) {
       Node p = outer.producer();
-      if (p != null && p.graph() == main && !outer.hasUses() && p.opName().equals(Constants.OP)) main.remove(p);
+      if (p != null && p.graph() == graph && !outer.hasUses() && p.opName().equals(Constants.OP)) graph.remove(p);
     }
   }
 }

@@ -78,11 +78,11 @@ public final class FusionReport {
 
   void refuse(Decision d) { pending.add(d); }
 
-  /** Names each refusal's groups; drops refusals between nodes that ended up in one group anyway. */
-  void resolve(Map<Node, Group> groupOf, List<Group> groups) {
+  /** Names each refusal (of one graph's planning; {@code groupIds} are its fused groups' ids in order)'s groups; drops refusals between nodes that ended up in one group anyway. */
+  void resolve(Map<Node, Group> groupOf, List<Group> groups, List<String> groupIds) {
     Map<Group, String> ids = new IdentityHashMap<>();
     int k = 0;
-    for (Group g : groups) if (g.members.size() >= 2) ids.put(g, entries.get(k++).id());
+    for (Group g : groups) if (g.members.size() >= 2) ids.put(g, groupIds.get(k++));
     for (Decision d : pending) {
       Group pg = groupOf.get(d.producer());
       Group cg = groupOf.get(d.consumer());
