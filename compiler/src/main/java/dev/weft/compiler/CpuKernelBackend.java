@@ -2,7 +2,6 @@ package dev.weft.compiler;
 
 import dev.weft.bundle.WeftException;
 import dev.weft.codegen.kir.Kernel;
-import dev.weft.codegen.llvm.CodegenAbortException;
 import dev.weft.codegen.llvm.CompileRequest;
 import dev.weft.codegen.llvm.CompileResult;
 import dev.weft.codegen.llvm.EmitKind;
@@ -55,8 +54,6 @@ final class CpuKernelBackend extends LlvmKernelBackend {
       objects = Codegen.compileAll(requests, name, cache, (r, cached) -> {
         if (r != abi) tally.done(cached);
       });
-    } catch (CodegenAbortException e) {
-      throw namingGroup(e, kernels);
     } finally {
       cache.finishBuild();
     }
@@ -83,14 +80,6 @@ final class CpuKernelBackend extends LlvmKernelBackend {
     } finally {
       if (dir != null) deleteTree(dir);
     }
-  }
-
-  /** A worker's LLVM abort, restated with the kernel's fused group (its source) in front. */
-  static WeftException namingGroup(CodegenAbortException e, List<Kernel> kernels) {
-    for (Kernel k : kernels) {
-      if (k.name().equals(e.kernel())) return new WeftException("kernel " + k.name() + " (" + k.source() + "): " + e.getMessage(), e);
-    }
-    return e;
   }
 
   /** The exported {@code i32 weft_abi_version = 1} the runtime checks before trusting the library (docs/KERNELS.md). */

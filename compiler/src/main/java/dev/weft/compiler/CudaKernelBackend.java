@@ -2,8 +2,7 @@ package dev.weft.compiler;
 
 import dev.weft.bundle.manifest.KernelStats;
 import dev.weft.codegen.kir.Kernel;
-import dev.weft.codegen.llvm.LlvmToolchain;
-import dev.weft.codegen.llvm.OwnedModule;
+import dev.weft.codegen.llvm.EmitKind;
 import dev.weft.codegen.llvm.Ptxas;
 import dev.weft.codegen.target.Target;
 import dev.weft.compiler.cache.KernelCache;
@@ -14,7 +13,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * NVPTX kernels: all kernels linked into one module, optimized, printed as one kernels.ptx;
+ * NVPTX kernels: all kernels linked into one module, optimized and printed as one kernels.ptx
+ * by the shared code generator ({@link LinkedGpuEmission}: a worker process by default);
  * where ptxas is installed also kernels.cubin, with each kernel's registers and spills recorded.
  * The linked PTX is cached under a key over every kernel's bitcode (one changed kernel recompiles
  * the whole module, as the module is optimized as one).
@@ -51,17 +51,13 @@ final class CudaKernelBackend extends LlvmKernelBackend {
     KernelTally tally = new KernelTally(kernels.size(), progress);
     tally.start();
     List<String> names = kernels.stream().map(Kernel::name).toList();
-    KernelCache cache = KernelCache.open();
     String ptx;
-    try {
-      ptx = kernels.isEmpty() ? emptyModule() : new String(cache.getOrCompile(Codegen.linkedKey("linked-ptx", target.spec(), name, bitcode), () -> {
-        try (OwnedModule linked = LlvmToolchain.link(bitcode, names, "kernels")) {
-          LlvmToolchain.optimize(linked.module(), target.spec());
-          return LlvmToolchain.emitAssembly(linked.module(), target.spec()).getBytes(StandardCharsets.UTF_8);
-        }
-      }), StandardCharsets.UTF_8);
-    } finally {
-      cache.finishBuild();
+    if (kernels.isEmpty()) {
+      KernelCache.open().finishBuild(); // this build's (empty) cache counts, as for any build
+      ptx = emptyModule();
+    } else {
+      ptx = new String(LinkedGpuEmission.emit(name, target.spec(), kernels, bitcode, EmitKind.ASSEMBLY, "linked-ptx"),
+          StandardCharsets.UTF_8);
     }
     tally.add(kernels.size(), KernelCache.lastBuild().hits() > 0);
     List<Image> images = new ArrayList<>();

@@ -2,8 +2,7 @@ package dev.weft.compiler;
 
 import dev.weft.codegen.kir.Kernel;
 import dev.weft.codegen.llvm.Lld;
-import dev.weft.codegen.llvm.LlvmToolchain;
-import dev.weft.codegen.llvm.OwnedModule;
+import dev.weft.codegen.llvm.EmitKind;
 import dev.weft.codegen.target.Target;
 import dev.weft.compiler.cache.KernelCache;
 import java.io.IOException;
@@ -15,7 +14,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * AMDGPU kernels: linked into one module, emitted as one code object (cached under a key over
+ * AMDGPU kernels: linked into one module, emitted as one code object by the shared code
+ * generator ({@link LinkedGpuEmission}: a worker process by default; cached under a key over
  * every kernel's bitcode), linked to kernels.hsaco with ld.lld.
  */
 final class RocmKernelBackend extends LlvmKernelBackend {
@@ -40,18 +40,7 @@ final class RocmKernelBackend extends LlvmKernelBackend {
     // One linked module for all kernels: they finish together.
     KernelTally tally = new KernelTally(kernels.size(), progress);
     tally.start();
-    KernelCache cache = KernelCache.open();
-    byte[] object;
-    try {
-      object = cache.getOrCompile(Codegen.linkedKey("linked-amdgpu-object", target.spec(), name, bitcode), () -> {
-        try (OwnedModule linked = LlvmToolchain.link(bitcode, kernels.stream().map(Kernel::name).toList(), "kernels")) {
-          LlvmToolchain.optimize(linked.module(), target.spec());
-          return LlvmToolchain.emitObject(linked.module(), target.spec());
-        }
-      });
-    } finally {
-      cache.finishBuild();
-    }
+    byte[] object = LinkedGpuEmission.emit(name, target.spec(), kernels, bitcode, EmitKind.OBJECT, "linked-amdgpu-object");
     tally.add(kernels.size(), KernelCache.lastBuild().hits() > 0);
     Path dir = null;
     try {

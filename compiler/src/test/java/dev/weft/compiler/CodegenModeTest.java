@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.bundle.WeftException;
-import dev.weft.codegen.kir.Kernel;
+import dev.weft.bundle.DimExpr;
+import dev.weft.bundle.program.Step;
 import dev.weft.codegen.llvm.CodegenAbortException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -35,16 +36,19 @@ class CodegenModeTest {
   }
 
   @Test
-  void anAbortNamesTheKernelsFusedGroup() {
-    List<Kernel> kernels = List.of(
-        new Kernel("weft_k0", List.of(), List.of(), 0, List.of(), "fused g0 (add)"),
-        new Kernel("weft_k1", List.of(), List.of(), 0, List.of(), "fused g1 (matmul, gelu)"));
+  void anAbortNamesTheKernelsFusedGroupAndNodes() {
+    List<Step> steps = List.of(
+        new Step.Launch("weft_k0", List.of("a"), List.of(), DimExpr.of(4), null, "g0", List.of("add %a")),
+        new Step.Launch("weft_k1", List.of("a"), List.of(), DimExpr.of(4), null, "g1", List.of("matmul %m", "gelu %g")));
     CodegenAbortException abort = new CodegenAbortException("weft_k1", "LLVM ERROR: cannot select", 134, null);
-    WeftException e = CpuKernelBackend.namingGroup(abort, kernels);
-    assertEquals("kernel weft_k1 (fused g1 (matmul, gelu)): LLVM ERROR: cannot select", e.getMessage());
+    WeftException e = KernelAbortException.of(abort, steps);
+    assertEquals("kernel weft_k1 of fused group g1 (source nodes: matmul %m; gelu %g): LLVM ERROR: cannot select", e.getMessage());
+    KernelAbortException k = (KernelAbortException) e;
+    assertEquals("g1", k.group());
+    assertEquals(List.of("matmul %m", "gelu %g"), k.nodes());
     assertSame(abort, e.getCause());
     // not one of ours (the ABI object): the abort as it was
     CodegenAbortException other = new CodegenAbortException("weft_abi_version", "boom", 134, null);
-    assertSame(other, CpuKernelBackend.namingGroup(other, kernels));
+    assertSame(other, KernelAbortException.of(other, steps));
   }
 }
