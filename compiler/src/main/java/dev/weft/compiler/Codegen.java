@@ -33,11 +33,16 @@ final class Codegen {
     return shared;
   }
 
-  /** In worker mode, creates the shared pool now and starts its workers in the background; returns at once. */
+  /**
+   * In worker mode, creates the shared pool now and starts workers in the background; returns at
+   * once. One core is left to this JVM's front end (a worker loading LLVM on it would slow the
+   * passes a warm-cache compile is made of): on 2 cores one worker starts now, the other on the
+   * first cache miss.
+   */
   static synchronized void prestart() {
     if (shared != null || mode() != Compiler.Mode.WORKERS) return;
     WorkerPool pool = new WorkerPool(Compiler.defaultParallelism(), reproducerDir(), WorkerPool.DEFAULT_TIMEOUT);
-    pool.startInBackground();
+    pool.startInBackground(Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
     shared = pool;
   }
 

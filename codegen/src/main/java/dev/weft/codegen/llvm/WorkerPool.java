@@ -121,13 +121,14 @@ public final class WorkerPool implements Compiler {
   }
 
   /**
-   * Starts every worker on the pool's own threads and returns at once: the JVM starts and LLVM
-   * loads overlap whatever the caller does next. A request arriving meanwhile waits for a
-   * worker as it would for one it started itself. A start that fails here is not reported:
-   * the first request starts a worker again and reports its failure.
+   * Starts up to {@code count} workers (at most the pool's size) on the pool's own threads and
+   * returns at once: the JVM starts and LLVM loads overlap whatever the caller does next. A
+   * request arriving meanwhile waits for a worker as it would for one it started itself; workers
+   * beyond {@code count} start on demand. A start that fails here is not reported: the first
+   * request starts a worker again and reports its failure.
    */
-  public void startInBackground() {
-    int missing = size - idle.size();
+  public void startInBackground(int count) {
+    int missing = Math.min(count, size) - idle.size();
     for (int i = 0; i < missing; i++) {
       dispatch.submit(() -> {
         if (closed || !slots.tryAcquire()) return;

@@ -90,6 +90,30 @@ class WorkerPoolTest {
   }
 
   @Test
+  void aBackgroundStartReturnsAtOnceServesTheFirstRequestAndAnUnusedPoolDiesWithoutWaiting(@TempDir Path repro) {
+    KernelModule good = SampleKernels.add("weft_add", null);
+    CompileRequest request = new CompileRequest(good.name(), TargetSpec.host(), good.bitcode(), true, EmitKind.OBJECT);
+    try (WorkerPool pool = new WorkerPool(2, repro, WorkerPool.DEFAULT_TIMEOUT)) {
+      long t0 = System.nanoTime();
+      pool.startInBackground(2);
+      long startMillis = (System.nanoTime() - t0) / 1_000_000;
+      // A worker JVM takes about a second to load LLVM; returning must not wait for that.
+      assertTrue(startMillis < 500, "startInBackground returned after " + startMillis + " ms");
+      assertEquals(0, pool.requestsServed());
+      assertArrayEquals(KernelCompilation.run(request).output(), pool.compile(request).output());
+      assertEquals(2, pool.workersStarted(), "the request started no worker beyond the pool's two");
+      assertEquals(1, pool.requestsServed());
+    }
+    WorkerPool unused = new WorkerPool(2, repro, WorkerPool.DEFAULT_TIMEOUT);
+    unused.startInBackground(2);
+    long t0 = System.nanoTime();
+    unused.closeNow();
+    long closeMillis = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(closeMillis < 500, "closeNow took " + closeMillis + " ms");
+    assertThrows(IllegalStateException.class, () -> unused.compile(request));
+  }
+
+  @Test
   void typedErrorsFromAWorkerDoNotCostTheWorker(@TempDir Path repro) {
     String expOnNvptx = LlvmToolchainTest.NVPTX_ADD.replace("%z = fadd float %x, %y", "%z = call float @llvm.exp.f32(float %x)")
         + "declare float @llvm.exp.f32(float)\n";
