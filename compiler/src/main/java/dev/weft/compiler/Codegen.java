@@ -136,13 +136,6 @@ final class Codegen {
         .hex();
   }
 
-  /** A key for a whole linked GPU emission: the target and every kernel's bitcode, in order. */
-  static String linkedKey(String purpose, TargetSpec spec, String targetName, List<byte[]> bitcode) {
-    CacheKey k = spec(CacheKey.start(purpose), spec, targetName).add(LlvmToolchain.PIPELINE).add(Integer.toString(bitcode.size()));
-    for (byte[] b : bitcode) k.add(b);
-    return k.hex();
-  }
-
   private static CacheKey spec(CacheKey k, TargetSpec spec, String targetName) {
     return k.add(targetName).add(spec.triple()).add(spec.cpu()).add(spec.features());
   }

@@ -12,6 +12,8 @@ import dev.weft.bundle.WeftException;
 import dev.weft.bundle.program.Step;
 import dev.weft.codegen.llvm.CodegenAbortException;
 import dev.weft.codegen.llvm.EmitKind;
+import dev.weft.codegen.llvm.KernelModule;
+import dev.weft.codegen.llvm.LinkedEmission;
 import dev.weft.codegen.llvm.LlvmToolchain;
 import dev.weft.codegen.llvm.OwnedModule;
 import dev.weft.codegen.llvm.TargetSpec;
@@ -32,7 +34,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** GPU targets' linked emission through the shared code generator: worker aborts named, bytes as in-process. */
+/** GPU targets' linked emission (backend-cuda/rocm) through the shared code generator: worker aborts named, bytes as in-process. */
 class GpuCodegenWorkersTest {
   /** Reads %clusterid, which exists from sm_90 on: on sm_80 instruction selection aborts ("Cannot select"). */
   static final String CLUSTER_ID_KERNEL = """
@@ -68,6 +70,10 @@ class GpuCodegenWorkersTest {
     Codegen.closeShared();
   }
 
+  private static List<KernelModule> modules(List<String> names, List<byte[]> bitcode) {
+    return List.of(new KernelModule(names.get(0), bitcode.get(0)), new KernelModule(names.get(1), bitcode.get(1)));
+  }
+
   private static byte[] bitcode(String ir, String name) {
     try (OwnedModule m = LlvmToolchain.parseIr(ir, name)) {
       return LlvmToolchain.toBitcode(m.module());
@@ -84,7 +90,7 @@ class GpuCodegenWorkersTest {
     List<byte[]> bitcode = List.of(bitcode(COPY_KERNEL, "weft_copy"), bitcode(CLUSTER_ID_KERNEL, "weft_cluster"));
 
     CodegenAbortException e = assertThrows(CodegenAbortException.class,
-        () -> LinkedGpuEmission.compile(sm80, names, bitcode, EmitKind.ASSEMBLY));
+        () -> LinkedEmission.emit(Codegen.shared(), modules(names, bitcode), sm80, EmitKind.ASSEMBLY, "kernels"));
     assertEquals("weft_cluster", e.kernel(), "the culprit, found by compiling each kernel alone: " + e.getMessage());
     assertEquals(134, e.exitCode(), "SIGABRT from report_fatal_error");
     assertTrue(e.getMessage().contains("Cannot select"), "LLVM's own words: " + e.getMessage());
@@ -106,7 +112,8 @@ class GpuCodegenWorkersTest {
     assertEquals(e.reproducer(), k.reproducer());
 
     // The pool replaced its dead workers: the module without the culprit compiles.
-    String ptx = new String(LinkedGpuEmission.compile(sm80, names.subList(0, 1), bitcode.subList(0, 1), EmitKind.ASSEMBLY));
+    String ptx = new String(LinkedEmission.emit(Codegen.shared(), modules(names, bitcode).subList(0, 1), sm80, EmitKind.ASSEMBLY,
+        "kernels").bytes());
     assertTrue(ptx.contains(".entry weft_copy("), ptx);
   }
 

@@ -79,7 +79,7 @@ class WorkerPoolTest {
     List<KernelModule> kernels = List.of(new KernelModule("weft_add", bitcode(LlvmToolchainTest.NVPTX_ADD, "weft_add")),
         new KernelModule("weft_cluster", bitcode(CLUSTER_ID_KERNEL, "weft_cluster")));
     try (WorkerPool pool = new WorkerPool(2, repro, WorkerPool.DEFAULT_TIMEOUT)) {
-      // Optimizing each kernel alone succeeds; emitting the linked module aborts; emitting each alone finds the culprit.
+      // The linked module aborts; compiling each kernel alone finds the culprit.
       CodegenAbortException e = assertThrows(CodegenAbortException.class,
           () -> LinkedEmission.emit(pool, kernels, sm80, EmitKind.ASSEMBLY, "kernels"));
       assertEquals("weft_cluster", e.kernel(), e.getMessage());
