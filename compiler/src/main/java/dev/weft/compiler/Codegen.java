@@ -24,6 +24,8 @@ import java.util.List;
  */
 final class Codegen {
   private static Compiler shared;
+  /** Compiles between {@link #prestart} and {@link #releaseIfUnused}: the pool is not killed under another compile. */
+  private static int compiling;
 
   private Codegen() {}
 
@@ -40,6 +42,7 @@ final class Codegen {
    * first cache miss.
    */
   static synchronized void prestart() {
+    compiling++;
     if (shared != null || mode() != Compiler.Mode.WORKERS) return;
     WorkerPool pool = new WorkerPool(Compiler.defaultParallelism(), reproducerDir(), WorkerPool.DEFAULT_TIMEOUT);
     pool.startInBackground(Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
@@ -48,10 +51,12 @@ final class Codegen {
 
   /**
    * Kills the shared pool without waiting when it has served no request (a fully cached compile,
-   * or one that failed before code generation); a pool that did work is kept for the next compile.
+   * or one that failed before code generation) and no other compile is running; a pool that did
+   * work is kept for the next compile.
    */
   static synchronized void releaseIfUnused() {
-    if (shared instanceof WorkerPool pool && pool.requestsServed() == 0) {
+    compiling--;
+    if (compiling == 0 && shared instanceof WorkerPool pool && pool.requestsServed() == 0) {
       pool.closeNow();
       shared = null;
     }

@@ -31,8 +31,8 @@ public final class Compiler {
    */
   public static Compilation compile(Module module, CompileOptions options, Consumer<String> progress) {
     // Worker JVMs start and load LLVM while the graph passes and lowering run; unused, they are killed.
-    Codegen.prestart();
     try {
+      Codegen.prestart();
       return compileWithCodegenStarted(module, options, progress);
     } finally {
       Codegen.releaseIfUnused();

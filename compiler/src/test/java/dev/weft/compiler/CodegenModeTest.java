@@ -1,6 +1,8 @@
 package dev.weft.compiler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +11,10 @@ import dev.weft.bundle.WeftException;
 import dev.weft.bundle.DimExpr;
 import dev.weft.bundle.program.Step;
 import dev.weft.codegen.llvm.CodegenAbortException;
+import dev.weft.codegen.llvm.CompileRequest;
+import dev.weft.codegen.llvm.EmitKind;
+import dev.weft.codegen.llvm.TargetSpec;
+import dev.weft.codegen.llvm.WorkerPool;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -50,5 +56,27 @@ class CodegenModeTest {
     // not one of ours (the ABI object): the abort as it was
     CodegenAbortException other = new CodegenAbortException("weft_abi_version", "boom", 134, null);
     assertSame(other, KernelAbortException.of(other, steps));
+  }
+
+  @Test
+  void aPrestartedPoolThatServedNoRequestIsKilledWhenTheLastCompileEnds() {
+    String old = System.getProperty("weft.codegen");
+    System.setProperty("weft.codegen", "workers");
+    Codegen.closeShared();
+    try {
+      Codegen.prestart();
+      Codegen.prestart(); // a second compile running beside the first
+      WorkerPool pool = assertInstanceOf(WorkerPool.class, Codegen.shared());
+      Codegen.releaseIfUnused();
+      assertSame(pool, Codegen.shared(), "the other compile may still need it");
+      Codegen.releaseIfUnused();
+      assertNotSame(pool, Codegen.shared(), "unused and no compile running: killed, a new one on next use");
+      CompileRequest any = new CompileRequest("k", TargetSpec.host(), new byte[] {'B', 'C', 0, 0}, true, EmitKind.OBJECT);
+      assertThrows(IllegalStateException.class, () -> pool.compile(any), "the killed pool takes no requests");
+    } finally {
+      if (old == null) System.clearProperty("weft.codegen");
+      else System.setProperty("weft.codegen", old);
+      Codegen.closeShared();
+    }
   }
 }
