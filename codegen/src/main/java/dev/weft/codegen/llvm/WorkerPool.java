@@ -74,7 +74,7 @@ public final class WorkerPool implements Compiler {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(absoluteClassPath(System.getProperty("java.class.path")));
     cmd.add("--enable-native-access=ALL-UNNAMED");
     cmd.add("--sun-misc-unsafe-memory-access=allow");
     // The worker's Java side is a loop around native calls: a small heap, a simple GC and the
@@ -92,6 +92,15 @@ public final class WorkerPool implements Compiler {
     props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
     cmd.add(CodegenWorker.class.getName());
     return List.copyOf(cmd);
+  }
+
+  /** The class path with every entry made absolute: workers run in {@code workDir}, where a relative entry (java -jar weft.jar) resolves to nothing. */
+  static String absoluteClassPath(String classPath) {
+    List<String> entries = new ArrayList<>();
+    for (String e : classPath.split(java.util.regex.Pattern.quote(File.pathSeparator))) {
+      if (!e.isEmpty()) entries.add(Path.of(e).toAbsolutePath().toString());
+    }
+    return String.join(File.pathSeparator, entries);
   }
 
   @Override

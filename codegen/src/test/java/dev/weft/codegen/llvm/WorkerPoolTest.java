@@ -114,6 +114,13 @@ class WorkerPoolTest {
   }
 
   @Test
+  void theWorkerClassPathIsAbsoluteSoARelativeJarWorksFromTheWorkersFolder() {
+    String cwd = Path.of("").toAbsolutePath().toString();
+    String sep = java.io.File.pathSeparator;
+    assertEquals(cwd + "/weft.jar" + sep + "/opt/x.jar", WorkerPool.absoluteClassPath("weft.jar" + sep + sep + "/opt/x.jar"));
+  }
+
+  @Test
   void typedErrorsFromAWorkerDoNotCostTheWorker(@TempDir Path repro) {
     String expOnNvptx = LlvmToolchainTest.NVPTX_ADD.replace("%z = fadd float %x, %y", "%z = call float @llvm.exp.f32(float %x)")
         + "declare float @llvm.exp.f32(float)\n";
