@@ -5,6 +5,7 @@ import dev.weft.codegen.llvm.CompileResult;
 import dev.weft.codegen.llvm.Compiler;
 import dev.weft.codegen.llvm.LlvmToolchain;
 import dev.weft.codegen.llvm.TargetSpec;
+import dev.weft.codegen.llvm.WorkerPool;
 import dev.weft.compiler.cache.CacheKey;
 import dev.weft.compiler.cache.KernelCache;
 import java.nio.file.Path;
@@ -14,24 +15,70 @@ import java.util.List;
 /**
  * The process-wide LLVM code generator: worker processes by default (an LLVM abort becomes an
  * error naming the kernel, with its IR saved under the reproducer folder), in-process threads
- * with {@code -Dweft.codegen=in-process} (no worker start: about 1.5 s less on a cold gpt
- * compile, but an LLVM abort ends the JVM). With a kernel cache, only the requests whose output
- * is not cached reach LLVM, and the pool is created on the first miss: a fully cached compile
- * starts no worker (BENCHMARKS.md, "codegen mode").
+ * with {@code -Dweft.codegen=in-process} (an LLVM abort ends the JVM). In worker mode
+ * {@link Compiler#compile} starts the pool in the background before import and passes
+ * ({@link #prestart}), so the worker JVMs and their LLVM load overlap the front end; a compile
+ * that sent no request (every kernel cached) kills the unused pool without waiting
+ * ({@link #releaseIfUnused}). With a kernel cache, only requests whose output is not cached
+ * reach LLVM (BENCHMARKS.md, "codegen mode").
  */
 final class Codegen {
   private static Compiler shared;
+  /** Compiles between {@link #prestart} and {@link #releaseIfUnused}: the pool is not killed under another compile. */
+  private static int compiling;
 
   private Codegen() {}
 
+  /** The shared compiler, created on first use. */
+  static synchronized Compiler shared() {
+    if (shared == null) shared = Compiler.create(mode(), Compiler.defaultParallelism(), reproducerDir());
+    return shared;
+  }
+
+  /**
+   * In worker mode, creates the shared pool now and starts workers in the background; returns at
+   * once. One core is left to this JVM's front end (a worker loading LLVM on it would slow the
+   * passes a warm-cache compile is made of): on 2 cores one worker starts now, the other on the
+   * first cache miss.
+   */
+  static synchronized void prestart() {
+    compiling++;
+    if (shared != null || mode() != Compiler.Mode.WORKERS) return;
+    WorkerPool pool = new WorkerPool(Compiler.defaultParallelism(), reproducerDir(), WorkerPool.DEFAULT_TIMEOUT);
+    pool.startInBackground(Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
+    shared = pool;
+  }
+
+  /**
+   * Kills the shared pool without waiting when it has served no request (a fully cached compile,
+   * or one that failed before code generation) and no other compile is running; a pool that did
+   * work is kept for the next compile.
+   */
+  static synchronized void releaseIfUnused() {
+    compiling--;
+    if (compiling == 0 && shared instanceof WorkerPool pool && pool.requestsServed() == 0) {
+      pool.closeNow();
+      shared = null;
+    }
+  }
+
+  /**
+   * Closes the shared compiler (workers are asked to quit); the next use creates one in the mode
+   * and with the reproducer folder the system properties then name. Tests switch modes with it.
+   */
+  static synchronized void closeShared() {
+    if (shared != null) shared.close();
+    shared = null;
+  }
+
+  private static Path reproducerDir() {
+    return Path.of(System.getProperty("weft.reproducers", System.getProperty("java.io.tmpdir"))).resolve("weft-reproducers");
+  }
+
   static List<CompileResult> compileAll(List<CompileRequest> requests) { return compileAll(requests, r -> { }); }
 
-  static synchronized List<CompileResult> compileAll(List<CompileRequest> requests, java.util.function.Consumer<CompileRequest> finished) {
-    if (shared == null) {
-      Path repro = Path.of(System.getProperty("weft.reproducers", System.getProperty("java.io.tmpdir"))).resolve("weft-reproducers");
-      shared = Compiler.create(mode(), Compiler.defaultParallelism(), repro);
-    }
-    return shared.compileAll(requests, finished);
+  static List<CompileResult> compileAll(List<CompileRequest> requests, java.util.function.Consumer<CompileRequest> finished) {
+    return shared().compileAll(requests, finished);
   }
 
   /** {@code -Dweft.codegen}: workers (the default) or in-process. */
@@ -92,13 +139,6 @@ final class Codegen {
         .add(r.emit().name())
         .add(r.bitcode())
         .hex();
-  }
-
-  /** A key for a whole linked GPU emission: the target and every kernel's bitcode, in order. */
-  static String linkedKey(String purpose, TargetSpec spec, String targetName, List<byte[]> bitcode) {
-    CacheKey k = spec(CacheKey.start(purpose), spec, targetName).add(LlvmToolchain.PIPELINE).add(Integer.toString(bitcode.size()));
-    for (byte[] b : bitcode) k.add(b);
-    return k.hex();
   }
 
   private static CacheKey spec(CacheKey k, TargetSpec spec, String targetName) {

@@ -30,6 +30,16 @@ public final class Compiler {
    * also hears the kernel counter during code generation.
    */
   public static Compilation compile(Module module, CompileOptions options, Consumer<String> progress) {
+    // Worker JVMs start and load LLVM while the graph passes and lowering run; unused, they are killed.
+    try {
+      Codegen.prestart();
+      return compileWithCodegenStarted(module, options, progress);
+    } finally {
+      Codegen.releaseIfUnused();
+    }
+  }
+
+  private static Compilation compileWithCodegenStarted(Module module, CompileOptions options, Consumer<String> progress) {
     CompileProgress p = progress instanceof CompileProgress cp ? cp : CompileProgress.stages(progress);
     Consumer<String> say = p::stage;
     Map<String, Double> times = new LinkedHashMap<>();
@@ -67,7 +77,12 @@ public final class Compiler {
     times.put("lowering", ms(t2));
     long t3 = System.nanoTime();
     say.accept("compiling " + lowered.kernels().size() + " kernels for " + backend.target());
-    KernelBackend.Built built = backend.build(lowered.kernels(), p);
+    KernelBackend.Built built;
+    try {
+      built = backend.build(lowered.kernels(), p);
+    } catch (dev.weft.codegen.llvm.CodegenAbortException e) {
+      throw KernelAbortException.of(e, lowered.steps());
+    }
     times.put("codegen", ms(t3));
     dev.weft.compiler.cache.CacheStats cache = dev.weft.compiler.cache.KernelCache.lastBuild();
     say.accept("kernel cache: " + cache);

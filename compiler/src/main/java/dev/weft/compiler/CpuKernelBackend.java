@@ -1,19 +1,17 @@
 package dev.weft.compiler;
 
+import dev.weft.backend.cpu.CpuKernels;
+import dev.weft.backend.cpu.CpuToolchain;
 import dev.weft.bundle.WeftException;
 import dev.weft.codegen.kir.Kernel;
-import dev.weft.codegen.llvm.CodegenAbortException;
-import dev.weft.codegen.llvm.CompileRequest;
 import dev.weft.codegen.llvm.CompileResult;
-import dev.weft.codegen.llvm.EmitKind;
-import dev.weft.codegen.llvm.Lld;
+import dev.weft.codegen.llvm.KernelModule;
 import dev.weft.codegen.target.Target;
 import dev.weft.compiler.cache.KernelCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +19,9 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Host kernels: one object per kernel, optimized at O3 for the host CPU, linked into kernels.so.
- * Objects come from the kernel cache when their unoptimized bitcode was compiled before.
+ * Host kernels: one object per kernel, optimized at O3 for the host CPU, linked into kernels.so
+ * by backend-cpu's {@link CpuToolchain} (which owns the emission). Objects come from the kernel
+ * cache when their unoptimized bitcode was compiled before.
  */
 final class CpuKernelBackend extends LlvmKernelBackend {
   private final String name;
@@ -40,75 +39,29 @@ final class CpuKernelBackend extends LlvmKernelBackend {
 
   @Override
   public Built build(List<Kernel> kernels, CompileProgress progress) {
-    List<byte[]> bitcode = bitcode(kernels);
-    List<CompileRequest> requests = new ArrayList<>();
-    CompileRequest abi = new CompileRequest("weft_abi_version", target.spec(), abiModule(), false, EmitKind.OBJECT);
-    requests.add(abi);
-    for (int i = 0; i < kernels.size(); i++) {
-      requests.add(new CompileRequest(kernels.get(i).name(), target.spec(), bitcode.get(i), true, EmitKind.OBJECT));
-    }
+    List<KernelModule> modules = modules(kernels);
     KernelCache cache = KernelCache.open();
-    List<CompileResult> objects;
-    try {
-      KernelTally tally = new KernelTally(kernels.size(), progress);
-      tally.start();
-      objects = Codegen.compileAll(requests, name, cache, (r, cached) -> {
-        if (r != abi) tally.done(cached);
-      });
-    } catch (CodegenAbortException e) {
-      throw namingGroup(e, kernels);
-    } finally {
-      cache.finishBuild();
-    }
     Path dir = null;
     try {
       dir = Files.createTempDirectory("weft-link");
-      List<Path> files = new ArrayList<>();
-      for (int i = 0; i < objects.size(); i++) {
-        Path o = dir.resolve(String.format("k%05d.o", i));
-        Files.write(o, objects.get(i).output());
-        files.add(o);
-      }
-      Path so = dir.resolve("kernels.so");
-      Lld.linkHostShared(files, so).requireSuccess("ld.lld");
-      byte[] bytes = Files.readAllBytes(so);
+      KernelTally tally = new KernelTally(kernels.size(), progress);
+      tally.start();
+      CachingCompiler compiler = new CachingCompiler(name, cache, (r, cached) -> {
+        if (!r.kernel().equals(CpuToolchain.ABI_SYMBOL)) tally.done(cached);
+      });
+      CpuKernels built = new CpuToolchain(compiler, target).build(modules, dir);
+      byte[] bytes = Files.readAllBytes(built.library());
       Map<String, String> tool = new TreeMap<>();
       tool.put("llvm", "20.1.7");
       tool.put("cpu", target.spec().cpu());
       Map<String, String> notes = new TreeMap<>();
-      for (CompileResult r : objects.subList(1, objects.size())) notes.put(r.kernel(), Codegen.cacheNote(r));  // [0] is the ABI object, not a kernel
+      for (CompileResult r : built.compiled()) notes.put(r.kernel(), Codegen.cacheNote(r));
       return new Built(List.of(new Image("kernels.so", "so", arch(), bytes)), notes, tool);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
+      cache.finishBuild();
       if (dir != null) deleteTree(dir);
-    }
-  }
-
-  /** A worker's LLVM abort, restated with the kernel's fused group (its source) in front. */
-  static WeftException namingGroup(CodegenAbortException e, List<Kernel> kernels) {
-    for (Kernel k : kernels) {
-      if (k.name().equals(e.kernel())) return new WeftException("kernel " + k.name() + " (" + k.source() + "): " + e.getMessage(), e);
-    }
-    return e;
-  }
-
-  /** The exported {@code i32 weft_abi_version = 1} the runtime checks before trusting the library (docs/KERNELS.md). */
-  private byte[] abiModule() {
-    dev.weft.codegen.llvm.LlvmNative.ensureLoaded();
-    org.bytedeco.llvm.LLVM.LLVMContextRef ctx = dev.weft.codegen.llvm.LlvmContexts.create();
-    try {
-      var m = org.bytedeco.llvm.global.LLVM.LLVMModuleCreateWithNameInContext("weft_abi", ctx);
-      dev.weft.codegen.llvm.LlvmToolchain.configure(m, target.spec());
-      var i32 = org.bytedeco.llvm.global.LLVM.LLVMInt32TypeInContext(ctx);
-      var g = org.bytedeco.llvm.global.LLVM.LLVMAddGlobal(m, i32, "weft_abi_version");
-      org.bytedeco.llvm.global.LLVM.LLVMSetInitializer(g, org.bytedeco.llvm.global.LLVM.LLVMConstInt(i32, 1, 0));
-      org.bytedeco.llvm.global.LLVM.LLVMSetGlobalConstant(g, 1);
-      byte[] bc = dev.weft.codegen.llvm.LlvmToolchain.toBitcode(m);
-      org.bytedeco.llvm.global.LLVM.LLVMDisposeModule(m);
-      return bc;
-    } finally {
-      dev.weft.codegen.llvm.LlvmContexts.dispose(ctx);
     }
   }
 

@@ -2,22 +2,29 @@ package dev.weft.compiler;
 
 import dev.weft.bundle.manifest.KernelStats;
 import dev.weft.codegen.kir.Kernel;
-import dev.weft.codegen.llvm.LlvmToolchain;
-import dev.weft.codegen.llvm.OwnedModule;
+import dev.weft.backend.cuda.CudaKernels;
+import dev.weft.backend.cuda.CudaTarget;
+import dev.weft.backend.cuda.CudaToolchain;
+import dev.weft.codegen.llvm.KernelModule;
 import dev.weft.codegen.llvm.Ptxas;
 import dev.weft.codegen.target.Target;
 import dev.weft.compiler.cache.KernelCache;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * NVPTX kernels: all kernels linked into one module, optimized, printed as one kernels.ptx;
+ * NVPTX kernels: all kernels linked into one module, optimized and printed as one kernels.ptx
+ * by backend-cuda's {@link CudaToolchain} through the shared code generator (a worker process by default);
  * where ptxas is installed also kernels.cubin, with each kernel's registers and spills recorded.
- * The linked PTX is cached under a key over every kernel's bitcode (one changed kernel recompiles
- * the whole module, as the module is optimized as one).
+ * The linked PTX is cached under a key over the linked module's bitcode (one changed kernel
+ * recompiles the whole module, as the module is optimized as one).
  */
 final class CudaKernelBackend extends LlvmKernelBackend {
   private final String name;
@@ -46,41 +53,50 @@ final class CudaKernelBackend extends LlvmKernelBackend {
 
   @Override
   public Built build(List<Kernel> kernels, CompileProgress progress) {
-    List<byte[]> bitcode = bitcode(kernels);
+    List<KernelModule> modules = modules(kernels);
     // One linked module for all kernels: they finish together.
     KernelTally tally = new KernelTally(kernels.size(), progress);
     tally.start();
-    List<String> names = kernels.stream().map(Kernel::name).toList();
     KernelCache cache = KernelCache.open();
-    String ptx;
-    try {
-      ptx = kernels.isEmpty() ? emptyModule() : new String(cache.getOrCompile(Codegen.linkedKey("linked-ptx", target.spec(), name, bitcode), () -> {
-        try (OwnedModule linked = LlvmToolchain.link(bitcode, names, "kernels")) {
-          LlvmToolchain.optimize(linked.module(), target.spec());
-          return LlvmToolchain.emitAssembly(linked.module(), target.spec()).getBytes(StandardCharsets.UTF_8);
-        }
-      }), StandardCharsets.UTF_8);
-    } finally {
-      cache.finishBuild();
-    }
-    tally.add(kernels.size(), KernelCache.lastBuild().hits() > 0);
     List<Image> images = new ArrayList<>();
-    images.add(new Image("kernels.ptx", "ptx", sm, ptx.getBytes(StandardCharsets.UTF_8)));
-    Map<String, String> notes = new TreeMap<>();
-    String cacheNote = KernelCache.lastBuild().hits() > 0 ? "cache=hit" : "cache=miss";
-    for (String n : names) notes.put(n, cacheNote);
     Map<String, String> tool = new TreeMap<>();
     tool.put("llvm", "20.1.7");
     List<KernelStats> stats = new ArrayList<>();
-    if (Ptxas.available()) {
-      Ptxas.Result r = Ptxas.assemble(ptx, sm);
-      images.add(new Image("kernels.cubin", "cubin", sm, r.cubin()));
-      for (Ptxas.KernelStats s : r.kernels()) {
-        stats.add(new KernelStats(s.kernel(), s.registers(), s.spillStoreBytes(), s.spillLoadBytes(), s.sharedBytes(),
-            s.stackFrameBytes(), s.barriers()));
-        notes.merge(s.kernel(), "registers=" + s.registers() + " spill_stores=" + s.spillStoreBytes() + " spill_loads=" + s.spillLoadBytes(), (a, b) -> a + " " + b);
+    Path dir = null;
+    try {
+      if (kernels.isEmpty()) {
+        images.add(new Image("kernels.ptx", "ptx", sm, emptyModule().getBytes(StandardCharsets.UTF_8)));
+        if (Ptxas.available()) {
+          images.add(new Image("kernels.cubin", "cubin", sm, Ptxas.assemble(emptyModule(), sm).cubin()));
+          tool.put("ptxas", "present");
+        }
+      } else {
+        dir = Files.createTempDirectory("weft-ptx");
+        CudaKernels built = new CudaToolchain(new CachingCompiler(name, cache, (r, cached) -> { }), (CudaTarget) target, true)
+            .build(modules, dir);
+        images.add(new Image("kernels.ptx", "ptx", sm, Files.readAllBytes(built.ptx())));
+        if (built.cubin().isPresent()) {
+          images.add(new Image("kernels.cubin", "cubin", sm, Files.readAllBytes(built.cubin().get())));
+          tool.put("ptxas", "present");
+        }
+        for (Ptxas.KernelStats s : built.stats()) {
+          stats.add(new KernelStats(s.kernel(), s.registers(), s.spillStoreBytes(), s.spillLoadBytes(), s.sharedBytes(),
+              s.stackFrameBytes(), s.barriers()));
+        }
       }
-      tool.put("ptxas", "present");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      cache.finishBuild();
+      if (dir != null) CpuKernelBackend.deleteTree(dir);
+    }
+    boolean hit = KernelCache.lastBuild().hits() > 0;
+    tally.add(kernels.size(), hit);
+    Map<String, String> notes = new TreeMap<>();
+    for (Kernel k : kernels) notes.put(k.name(), hit ? "cache=hit" : "cache=miss");
+    for (KernelStats s : stats) {
+      notes.merge(s.name(), "registers=" + s.registers() + " spill_stores=" + s.spillStores() + " spill_loads=" + s.spillLoads(),
+          (a, b) -> a + " " + b);
     }
     return new Built(images, notes, tool, stats);
   }

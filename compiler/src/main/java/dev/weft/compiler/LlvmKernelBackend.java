@@ -31,6 +31,14 @@ abstract class LlvmKernelBackend implements KernelBackend {
 
   @Override public abstract Built build(List<Kernel> kernels, CompileProgress progress);
 
+  /** Each kernel's verified, unoptimized module as the backend toolchains take it, in kernel order. */
+  protected List<dev.weft.codegen.llvm.KernelModule> modules(List<Kernel> kernels) {
+    List<byte[]> bitcode = bitcode(kernels);
+    List<dev.weft.codegen.llvm.KernelModule> out = new ArrayList<>();
+    for (int i = 0; i < kernels.size(); i++) out.add(new dev.weft.codegen.llvm.KernelModule(kernels.get(i).name(), bitcode.get(i)));
+    return out;
+  }
+
   /** Bitcode of each kernel's verified, unoptimized module, in kernel order. */
   protected List<byte[]> bitcode(List<Kernel> kernels) {
     LlvmNative.ensureLoaded();

@@ -1,9 +1,10 @@
 package dev.weft.compiler;
 
 import dev.weft.codegen.kir.Kernel;
-import dev.weft.codegen.llvm.Lld;
-import dev.weft.codegen.llvm.LlvmToolchain;
-import dev.weft.codegen.llvm.OwnedModule;
+import dev.weft.backend.rocm.RocmKernels;
+import dev.weft.backend.rocm.RocmTarget;
+import dev.weft.backend.rocm.RocmToolchain;
+import dev.weft.codegen.llvm.KernelModule;
 import dev.weft.codegen.target.Target;
 import dev.weft.compiler.cache.KernelCache;
 import java.io.IOException;
@@ -15,8 +16,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * AMDGPU kernels: linked into one module, emitted as one code object (cached under a key over
- * every kernel's bitcode), linked to kernels.hsaco with ld.lld.
+ * AMDGPU kernels: linked into one module, emitted as one code object through the shared code
+ * generator (a worker process by default; cached under a key over the linked module's bitcode)
+ * and linked to kernels.hsaco with ld.lld, all by backend-rocm's {@link RocmToolchain}.
  */
 final class RocmKernelBackend extends LlvmKernelBackend {
   private final String name;
@@ -36,36 +38,26 @@ final class RocmKernelBackend extends LlvmKernelBackend {
 
   @Override
   public Built build(List<Kernel> kernels, CompileProgress progress) {
-    List<byte[]> bitcode = bitcode(kernels);
+    List<KernelModule> modules = modules(kernels);
     // One linked module for all kernels: they finish together.
     KernelTally tally = new KernelTally(kernels.size(), progress);
     tally.start();
     KernelCache cache = KernelCache.open();
-    byte[] object;
-    try {
-      object = cache.getOrCompile(Codegen.linkedKey("linked-amdgpu-object", target.spec(), name, bitcode), () -> {
-        try (OwnedModule linked = LlvmToolchain.link(bitcode, kernels.stream().map(Kernel::name).toList(), "kernels")) {
-          LlvmToolchain.optimize(linked.module(), target.spec());
-          return LlvmToolchain.emitObject(linked.module(), target.spec());
-        }
-      });
-    } finally {
-      cache.finishBuild();
-    }
-    tally.add(kernels.size(), KernelCache.lastBuild().hits() > 0);
     Path dir = null;
+    byte[] hsaco;
     try {
       dir = Files.createTempDirectory("weft-hsaco");
-      Path o = dir.resolve("kernels.o");
-      Files.write(o, object);
-      Path hsaco = dir.resolve("kernels.hsaco");
-      Lld.linkAmdgpuCodeObject(List.of(o), hsaco).requireSuccess("ld.lld");
-      Map<String, String> tool = new TreeMap<>(Map.of("llvm", "20.1.7"));
-      return new Built(List.of(new Image("kernels.hsaco", "hsaco", gfx, Files.readAllBytes(hsaco))), Map.of(), tool);
+      RocmKernels built = new RocmToolchain(new CachingCompiler(name, cache, (r, cached) -> { }), (RocmTarget) target)
+          .build(modules, dir);
+      hsaco = Files.readAllBytes(built.hsaco());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
+      cache.finishBuild();
       if (dir != null) CpuKernelBackend.deleteTree(dir);
     }
+    tally.add(kernels.size(), KernelCache.lastBuild().hits() > 0);
+    Map<String, String> tool = new TreeMap<>(Map.of("llvm", "20.1.7"));
+    return new Built(List.of(new Image("kernels.hsaco", "hsaco", gfx, hsaco)), Map.of(), tool);
   }
 }

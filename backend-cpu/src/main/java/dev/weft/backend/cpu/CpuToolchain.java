@@ -10,6 +10,7 @@ import dev.weft.codegen.llvm.EmitKind;
 import dev.weft.codegen.llvm.KernelModule;
 import dev.weft.codegen.llvm.Lld;
 import dev.weft.codegen.llvm.LlvmContexts;
+import dev.weft.codegen.llvm.LlvmNative;
 import dev.weft.codegen.llvm.LlvmToolchain;
 import dev.weft.codegen.llvm.ReadObj;
 import dev.weft.codegen.llvm.ToolRun;
@@ -29,12 +30,16 @@ import org.bytedeco.llvm.LLVM.LLVMValueRef;
 
 /**
  * Host kernels to {@code kernels.so}: each module optimized and compiled to an object (in
- * parallel, through the {@link Compiler}), plus {@code weft_abi_version}, linked by the jar's
- * ld.lld into a shared library that needs no libm (undefined symbols fail the link).
+ * parallel, through the {@link Compiler}), plus {@code weft_abi_version} (first, compiled through
+ * the same compiler, unoptimized), linked by the jar's ld.lld into a shared library that needs
+ * no libm (undefined symbols fail the link). The compiler's CPU backend builds its bundles here,
+ * so this is where their bytes come from: object order and names are part of them.
  */
 public final class CpuToolchain {
   /** The value of {@code weft_abi_version} (docs/KERNELS.md). */
   public static final int ABI_VERSION = 1;
+  /** The symbol, and the name of the request that compiles it. */
+  public static final String ABI_SYMBOL = "weft_abi_version";
   public static final String LIBRARY = "kernels.so";
 
   private final Compiler compiler;
@@ -54,6 +59,7 @@ public final class CpuToolchain {
       if (!seen.add(k.name())) throw new CodegenException("kernel '" + k.name() + "' appears twice");
     }
     List<CompileRequest> requests = new ArrayList<>();
+    requests.add(new CompileRequest(ABI_SYMBOL, target.spec(), abiVersionModule(), false, EmitKind.OBJECT));
     for (KernelModule k : kernels) requests.add(new CompileRequest(k.name(), target.spec(), k.bitcode(), true, EmitKind.OBJECT));
     List<CompileResult> objects = compiler.compileAll(requests);
     Path staging = null;
@@ -62,14 +68,11 @@ public final class CpuToolchain {
       staging = Files.createTempDirectory(outputDir, ".objects-");
       List<Path> inputs = new ArrayList<>();
       for (int i = 0; i < objects.size(); i++) {
-        // Indexed names: kernel names are unique, but the index keeps the link order that of the input.
-        Path o = staging.resolve(String.format("%04d-%s.o", i, objects.get(i).kernel()));
+        // Indexed names keep the link order that of the requests (the ABI object first).
+        Path o = staging.resolve(String.format("k%05d.o", i));
         Files.write(o, objects.get(i).output());
         inputs.add(o);
       }
-      Path abi = staging.resolve("weft_abi_version.o");
-      Files.write(abi, abiVersionObject());
-      inputs.add(abi);
       Path library = outputDir.resolve(LIBRARY);
       ToolRun link = Lld.linkHostShared(inputs, library);
       List<String> exported = ReadObj.definedDynamicSymbols(library);
@@ -79,7 +82,8 @@ public final class CpuToolchain {
               + " (its module defines no external function of that name)");
         }
       }
-      return new CpuKernels(library, kernels.stream().map(KernelModule::name).toList(), objects, link.millis());
+      return new CpuKernels(library, kernels.stream().map(KernelModule::name).toList(), objects.subList(1, objects.size()),
+          link.millis());
     } catch (IOException e) {
       throw new CodegenException("cannot write host objects under " + outputDir + ": " + e.getMessage(), e);
     } finally {
@@ -87,17 +91,19 @@ public final class CpuToolchain {
     }
   }
 
-  /** An object defining {@code const int32_t weft_abi_version = 1}. */
-  private byte[] abiVersionObject() {
+  /** Bitcode of a module defining the exported {@code const int32_t weft_abi_version = 1}. */
+  private byte[] abiVersionModule() {
+    LlvmNative.ensureLoaded();
     LLVMContextRef ctx = LlvmContexts.create();
     try {
-      LLVMModuleRef m = LLVMModuleCreateWithNameInContext("weft_abi_version", ctx);
+      LLVMModuleRef m = LLVMModuleCreateWithNameInContext("weft_abi", ctx);
       try {
-        LLVMValueRef g = LLVMAddGlobal(m, LLVMInt32TypeInContext(ctx), "weft_abi_version");
+        LlvmToolchain.configure(m, target.spec());
+        LLVMValueRef g = LLVMAddGlobal(m, LLVMInt32TypeInContext(ctx), ABI_SYMBOL);
         LLVMSetInitializer(g, LLVMConstInt(LLVMInt32TypeInContext(ctx), ABI_VERSION, 0));
         LLVMSetGlobalConstant(g, 1);
         LLVMSetLinkage(g, LLVMExternalLinkage);
-        return LlvmToolchain.emitObject(m, target.spec());
+        return LlvmToolchain.toBitcode(m);
       } finally {
         LLVMDisposeModule(m);
       }

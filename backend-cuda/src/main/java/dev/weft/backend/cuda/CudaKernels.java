@@ -11,4 +11,4 @@ import java.util.Optional;
  * per-kernel register/spill/shared-memory use ptxas reported.
  */
 public record CudaKernels(Path ptx, Optional<Path> cubin, List<Ptxas.KernelStats> stats, Optional<Double> ptxasMillis,
-                          List<CompileResult> perKernel, CompileResult linked) {}
+                          CompileResult linked) {}

@@ -16,8 +16,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * NVPTX kernels to one {@code kernels.ptx} per target (modules optimized in parallel, linked
- * as IR, emitted once) and, where ptxas exists, {@code kernels.cubin}. Without ptxas the PTX is
+ * NVPTX kernels to one {@code kernels.ptx} per target (modules linked as IR, optimized and
+ * emitted once: {@link LinkedEmission}) and, where ptxas exists, {@code kernels.cubin}. Without ptxas the PTX is
  * still written: the driver JIT-compiles it at load time.
  */
 public final class CudaToolchain {
@@ -53,13 +53,13 @@ public final class CudaToolchain {
       Path ptxFile = outputDir.resolve(PTX);
       Files.writeString(ptxFile, ptx, StandardCharsets.UTF_8);
       if (!assemble || !Ptxas.available()) {
-        return new CudaKernels(ptxFile, Optional.empty(), List.of(), Optional.empty(), out.perKernel(), out.linked());
+        return new CudaKernels(ptxFile, Optional.empty(), List.of(), Optional.empty(), out.linked());
       }
       Ptxas.Result cubin = Ptxas.assemble(ptx, target.sm());
       Path cubinFile = outputDir.resolve(CUBIN);
       Files.write(cubinFile, cubin.cubin());
       return new CudaKernels(ptxFile, Optional.of(cubinFile), cubin.kernels(), Optional.of(cubin.millis()),
-          out.perKernel(), out.linked());
+          out.linked());
     } catch (IOException e) {
       throw new CodegenException("cannot write PTX/cubin under " + outputDir + ": " + e.getMessage(), e);
     }

@@ -2,7 +2,6 @@ package dev.weft.backend.rocm;
 
 import dev.weft.codegen.llvm.CompileResult;
 import java.nio.file.Path;
-import java.util.List;
 
 /** A built {@code kernels.hsaco} and what its metadata note says about each kernel. */
-public record RocmKernels(Path hsaco, HsacoNotes notes, List<CompileResult> perKernel, CompileResult linked, double linkMillis) {}
+public record RocmKernels(Path hsaco, HsacoNotes notes, CompileResult linked, double linkMillis) {}

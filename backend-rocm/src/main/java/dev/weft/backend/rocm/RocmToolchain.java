@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * AMDGPU kernels to one {@code kernels.hsaco}: modules optimized in parallel, linked as IR,
- * emitted as one object (one metadata note), linked by the jar's ld.lld into a shared code
+ * AMDGPU kernels to one {@code kernels.hsaco}: modules linked as IR, optimized and emitted as
+ * one object (one metadata note: {@link LinkedEmission}), linked by the jar's ld.lld into a shared code
  * object, whose notes are read back to check every kernel is there under its own name.
  */
 public final class RocmToolchain {
@@ -57,7 +57,7 @@ public final class RocmToolchain {
           throw new CodegenException("kernel '" + k.name() + "' has descriptor symbol " + entry.symbol() + ", not " + k.name() + ".kd");
         }
       }
-      return new RocmKernels(hsaco, notes, out.perKernel(), out.linked(), link.millis());
+      return new RocmKernels(hsaco, notes, out.linked(), link.millis());
     } catch (IOException e) {
       throw new CodegenException("cannot write the code object under " + outputDir + ": " + e.getMessage(), e);
     } finally {

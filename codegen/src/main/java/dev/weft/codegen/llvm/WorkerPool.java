@@ -42,6 +42,9 @@ public final class WorkerPool implements Compiler {
   private final ScheduledExecutorService watchdog;
   private final AtomicInteger started = new AtomicInteger();
   private final AtomicInteger deaths = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+  /** Every child process spawned, also those still loading LLVM: {@link #closeNow()} kills them all. */
+  private final Set<Process> processes = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   /**
@@ -98,6 +101,15 @@ public final class WorkerPool implements Compiler {
     return List.copyOf(cmd);
   }
 
+  /** The class path with every entry made absolute: workers run in {@code workDir}, where a relative entry (java -jar weft.jar) resolves to nothing. */
+  static String absoluteClassPath(String classPath) {
+    List<String> entries = new ArrayList<>();
+    for (String e : classPath.split(java.util.regex.Pattern.quote(File.pathSeparator))) {
+      if (!e.isEmpty()) entries.add(Path.of(e).toAbsolutePath().toString());
+    }
+    return String.join(File.pathSeparator, entries);
+  }
+
   @Override
   public Mode mode() { return Mode.WORKERS; }
 
@@ -124,9 +136,36 @@ public final class WorkerPool implements Compiler {
     }
   }
 
+  /**
+   * Starts up to {@code count} workers (at most the pool's size) on the pool's own threads and
+   * returns at once: the JVM starts and LLVM loads overlap whatever the caller does next. A
+   * request arriving meanwhile waits for a worker as it would for one it started itself; workers
+   * beyond {@code count} start on demand. A start that fails here is not reported: the first
+   * request starts a worker again and reports its failure.
+   */
+  public void startInBackground(int count) {
+    int missing = Math.min(count, size) - idle.size();
+    for (int i = 0; i < missing; i++) {
+      dispatch.submit(() -> {
+        if (closed || !slots.tryAcquire()) return;
+        try {
+          idle.add(startWorker());
+        } catch (RuntimeException e) {
+          // reported by the request that starts the next worker
+        } finally {
+          slots.release();
+        }
+      });
+    }
+  }
+
+  /** Requests sent to workers since the pool was created (0: nothing needed it). */
+  public long requestsServed() { return requests.get(); }
+
   @Override
   public CompileResult compile(CompileRequest request) {
     if (closed) throw new IllegalStateException("worker pool is closed");
+    requests.incrementAndGet();
     slots.acquireUninterruptibly();
     try {
       WorkerProcess worker = idle.poll();
@@ -171,7 +210,10 @@ public final class WorkerPool implements Compiler {
   public int workerDeaths() { return deaths.get(); }
 
   private WorkerProcess startWorker() {
-    WorkerProcess w = WorkerProcess.start(command, workDir, START_TIMEOUT, watchdog, started.incrementAndGet());
+    WorkerProcess w = WorkerProcess.start(command, workDir, START_TIMEOUT, watchdog, started.incrementAndGet(), p -> {
+      processes.add(p);
+      if (closed) p.destroyForcibly();
+    });
     all.add(w);
     if (closed) {
       w.kill();
@@ -219,6 +261,21 @@ public final class WorkerPool implements Compiler {
     closed = true;
     dispatch.shutdownNow();
     for (WorkerProcess w : all) w.stop();
+    all.clear();
+    idle.clear();
+    watchdog.shutdownNow();
+    deleteIfEmpty(workDir);
+  }
+
+  /**
+   * Ends the pool without waiting: every worker, running or still starting, is killed (no quit
+   * frame, no wait for its exit). For a pool that turned out not to be needed.
+   */
+  public void closeNow() {
+    if (closed) return;
+    closed = true;
+    dispatch.shutdownNow();
+    for (Process p : processes) p.destroyForcibly();
     all.clear();
     idle.clear();
     watchdog.shutdownNow();

@@ -44,14 +44,19 @@ final class WorkerProcess {
     this.stderr = stderr;
   }
 
-  /** Starts a worker and waits for its ready frame (it has loaded LLVM by then). */
-  static WorkerProcess start(List<String> command, Path workDir, Duration timeout, ScheduledExecutorService watchdog, int id) {
+  /**
+   * Starts a worker and waits for its ready frame (it has loaded LLVM by then). {@code spawned}
+   * hears of the process as soon as it exists, so a pool closing meanwhile can kill it.
+   */
+  static WorkerProcess start(List<String> command, Path workDir, Duration timeout, ScheduledExecutorService watchdog, int id,
+                             java.util.function.Consumer<Process> spawned) {
     Process p;
     try {
       p = new ProcessBuilder(command).directory(workDir.toFile()).start();
     } catch (IOException e) {
       throw new CodegenException("cannot start codegen worker (" + command.get(0) + "): " + e.getMessage(), e);
     }
+    spawned.accept(p);
     StderrTail tail = new StderrTail(p.getErrorStream(), "weft-worker-" + id + "-stderr");
     DataOutputStream out = new DataOutputStream(new BufferedOutputStream(p.getOutputStream(), 1 << 16));
     DataInputStream in = new DataInputStream(new BufferedInputStream(p.getInputStream(), 1 << 16));

@@ -79,7 +79,7 @@ class WorkerPoolTest {
     List<KernelModule> kernels = List.of(new KernelModule("weft_add", bitcode(LlvmToolchainTest.NVPTX_ADD, "weft_add")),
         new KernelModule("weft_cluster", bitcode(CLUSTER_ID_KERNEL, "weft_cluster")));
     try (WorkerPool pool = new WorkerPool(2, repro, WorkerPool.DEFAULT_TIMEOUT)) {
-      // Optimizing each kernel alone succeeds; emitting the linked module aborts; emitting each alone finds the culprit.
+      // The linked module aborts; compiling each kernel alone finds the culprit.
       CodegenAbortException e = assertThrows(CodegenAbortException.class,
           () -> LinkedEmission.emit(pool, kernels, sm80, EmitKind.ASSEMBLY, "kernels"));
       assertEquals("weft_cluster", e.kernel(), e.getMessage());
@@ -87,6 +87,37 @@ class WorkerPoolTest {
       String ptx = new String(LinkedEmission.emit(pool, kernels.subList(0, 1), sm80, EmitKind.ASSEMBLY, "kernels").bytes());
       assertTrue(ptx.contains(".entry weft_add("), ptx);
     }
+  }
+
+  @Test
+  void aBackgroundStartReturnsAtOnceServesTheFirstRequestAndAnUnusedPoolDiesWithoutWaiting(@TempDir Path repro) {
+    KernelModule good = SampleKernels.add("weft_add", null);
+    CompileRequest request = new CompileRequest(good.name(), TargetSpec.host(), good.bitcode(), true, EmitKind.OBJECT);
+    try (WorkerPool pool = new WorkerPool(2, repro, WorkerPool.DEFAULT_TIMEOUT)) {
+      long t0 = System.nanoTime();
+      pool.startInBackground(2);
+      long startMillis = (System.nanoTime() - t0) / 1_000_000;
+      // A worker JVM takes about a second to load LLVM; returning must not wait for that.
+      assertTrue(startMillis < 500, "startInBackground returned after " + startMillis + " ms");
+      assertEquals(0, pool.requestsServed());
+      assertArrayEquals(KernelCompilation.run(request).output(), pool.compile(request).output());
+      assertEquals(2, pool.workersStarted(), "the request started no worker beyond the pool's two");
+      assertEquals(1, pool.requestsServed());
+    }
+    WorkerPool unused = new WorkerPool(2, repro, WorkerPool.DEFAULT_TIMEOUT);
+    unused.startInBackground(2);
+    long t0 = System.nanoTime();
+    unused.closeNow();
+    long closeMillis = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(closeMillis < 500, "closeNow took " + closeMillis + " ms");
+    assertThrows(IllegalStateException.class, () -> unused.compile(request));
+  }
+
+  @Test
+  void theWorkerClassPathIsAbsoluteSoARelativeJarWorksFromTheWorkersFolder() {
+    String cwd = Path.of("").toAbsolutePath().toString();
+    String sep = java.io.File.pathSeparator;
+    assertEquals(cwd + "/weft.jar" + sep + "/opt/x.jar", WorkerPool.absoluteClassPath("weft.jar" + sep + sep + "/opt/x.jar"));
   }
 
   @Test
