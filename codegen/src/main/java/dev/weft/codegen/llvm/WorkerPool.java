@@ -69,13 +69,6 @@ public final class WorkerPool implements Compiler {
     this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "weft-worker-watchdog"));
   }
 
-  /** The class path with every entry absolute: the worker runs in its own folder, where relative entries ({@code java -jar cli/target/x.jar}) would miss. */
-  static String absoluteClassPath(String classPath) {
-    List<String> out = new ArrayList<>();
-    for (String e : classPath.split(java.io.File.pathSeparator)) if (!e.isEmpty()) out.add(Path.of(e).toAbsolutePath().toString());
-    return String.join(java.io.File.pathSeparator, out);
-  }
-
   /** The child JVM's command line: this JVM's java, class path and native-access flags. */
   static List<String> workerCommand(Path workDir) {
     List<String> cmd = new ArrayList<>();
