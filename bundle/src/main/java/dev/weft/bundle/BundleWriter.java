@@ -41,19 +41,27 @@ public final class BundleWriter {
    * refused: stale files from an earlier bundle would sit there unlisted.
    */
   public static BundleWriter create(Path dir) {
+    checkUsable(dir);
     try {
-      if (Files.exists(dir)) {
-        if (!Files.isDirectory(dir)) throw new BundleException(dir + ": exists and is not a directory");
-        try (var s = Files.list(dir)) {
-          if (s.findAny().isPresent()) throw new BundleException(dir + ": bundle directory is not empty");
-        }
-      } else {
-        Files.createDirectories(dir);
-      }
+      Files.createDirectories(dir);
     } catch (IOException e) {
       throw new BundleException(dir + ": cannot create the bundle directory: " + e.getMessage(), e);
     }
     return new BundleWriter(dir);
+  }
+
+  /**
+   * Refuses {@code dir} as a bundle folder if it is a file or a non-empty directory: callers
+   * check before a long compile, so a user error does not wait for the compile to end.
+   */
+  public static void checkUsable(Path dir) {
+    if (!Files.exists(dir)) return;
+    if (!Files.isDirectory(dir)) throw new BundleException(dir + ": exists and is not a directory");
+    try (var s = Files.list(dir)) {
+      if (s.findAny().isPresent()) throw new BundleException(dir + ": bundle directory is not empty");
+    } catch (IOException e) {
+      throw new BundleException(dir + ": cannot read the bundle directory: " + e.getMessage(), e);
+    }
   }
 
   public Path root() { return root; }

@@ -60,6 +60,7 @@ final class CompileCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     CompileOptions options = new CompileOptions(target, ShapeProfile.parse(shapes), pipeline, precision, gemm);
+    dev.weft.bundle.BundleWriter.checkUsable(output);
     long t0 = System.nanoTime();
     ProgressDisplay progress = quiet || json ? null : ProgressDisplay.forStdout(out);
     Compiler.Compilation c;

@@ -44,6 +44,18 @@ class CliTest {
       """;
 
   @Test
+  void compileRefusesANonEmptyOutputFolderBeforeCompiling() throws IOException {
+    Path model = writeModel(ADD_RELU);
+    Path out = Files.createDirectories(tmp.resolve("busy"));
+    Files.writeString(out.resolve("keep.txt"), "mine");
+    Result r = weft("compile", model.toString(), "-o", out.toString());
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.err().contains("bundle directory is not empty"), r.err());
+    assertFalse(r.out().contains("lowering"), "no compile stage should run: " + r.out());
+    assertEquals("mine", Files.readString(out.resolve("keep.txt")));
+  }
+
+  @Test
   void versionPrintsTheBuildVersion() {
     Result r = weft("--version");
     assertEquals(0, r.code());

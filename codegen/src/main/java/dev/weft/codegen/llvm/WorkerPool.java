@@ -85,6 +85,14 @@ public final class WorkerPool implements Compiler {
     cmd.add("-XX:-UsePerfData");
     cmd.add("-XX:-CreateCoredumpOnCrash");
     cmd.add("-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log"));
+    // The launcher's AOT cache (classes loaded and linked ahead of time) serves workers too: same
+    // jar, same module flags. A cache that does not fit is skipped by the JVM; its log stays off.
+    String aot = System.getProperty("weft.aot.cache");
+    if (aot != null && Files.isRegularFile(Path.of(aot))) {
+      cmd.add("-XX:AOTCache=" + aot);
+      cmd.add("-Xlog:aot=off");
+      cmd.add("-Xlog:cds=off");
+    }
     Map<String, String> props = new TreeMap<>();
     System.getProperties().forEach((k, v) -> {
       if (k.toString().startsWith("org.bytedeco.")) props.put(k.toString(), v.toString());
