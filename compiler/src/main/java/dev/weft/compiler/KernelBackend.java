@@ -18,6 +18,9 @@ public interface KernelBackend {
 
   int blockSize();
 
+  /** Output columns one matmul work item computes (the target's vector lanes; 1 keeps one element per item). */
+  default int matmulTileColumns() { return 1; }
+
   /** One compiled file: its name in the rank folder, format (so, ptx, cubin, hsaco), arch, bytes. */
   record Image(String file, String format, String arch, byte[] bytes) { }
 

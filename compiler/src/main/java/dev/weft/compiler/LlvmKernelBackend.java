@@ -27,6 +27,8 @@ abstract class LlvmKernelBackend implements KernelBackend {
 
   @Override public int blockSize() { return target.defaultBlockSize(); }
 
+  @Override public int matmulTileColumns() { return target.vectorLanes(); }
+
   @Override public final Built build(List<Kernel> kernels) { return build(kernels, CompileProgress.NONE); }
 
   @Override public abstract Built build(List<Kernel> kernels, CompileProgress progress);

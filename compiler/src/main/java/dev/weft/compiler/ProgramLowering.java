@@ -84,12 +84,15 @@ public final class ProgramLowering {
    */
   private final Set<String> reserved = new java.util.HashSet<>();
 
-  private ProgramLowering(Graph main, boolean gpu, int blockSize, Lift lift, boolean libraryGemm) {
+  private final int matmulTileColumns;
+
+  private ProgramLowering(Graph main, boolean gpu, int blockSize, Lift lift, boolean libraryGemm, int matmulTileColumns) {
     this.main = main;
     this.gpu = gpu;
     this.blockSize = blockSize;
     this.lift = lift;
     this.libraryGemm = libraryGemm;
+    this.matmulTileColumns = matmulTileColumns;
   }
 
   /** Every dim static, every group as generated kernels. */
@@ -102,7 +105,15 @@ public final class ProgramLowering {
    *     steps take static shapes)
    */
   public static Result lower(Graph main, boolean gpu, int blockSize, Lift lift, boolean libraryGemm) {
-    return new ProgramLowering(main, gpu, blockSize, lift, libraryGemm).run();
+    return lower(main, gpu, blockSize, lift, libraryGemm, 1);
+  }
+
+  /**
+   * @param matmulTileColumns output columns per matmul work item ({@link KernelBackend#matmulTileColumns};
+   *     1: one element per item). Groups carrying the range dim are not tiled.
+   */
+  public static Result lower(Graph main, boolean gpu, int blockSize, Lift lift, boolean libraryGemm, int matmulTileColumns) {
+    return new ProgramLowering(main, gpu, blockSize, lift, libraryGemm, matmulTileColumns).run();
   }
 
   /** Whether {@code v}'s axis 0 is the range dim. */
@@ -528,7 +539,9 @@ public final class ProgramLowering {
     GroupLowerer.Lowered lowered;
     try {
       // a range dim's slices are checked per kernel parameter; temporaries would escape that check
-      lowered = GroupLowerer.lower("weft_" + group, body, constantsOfBody::get, n.describe(), !carriesDim, !gpu);
+      // Tiling is kept off groups carrying the range dim, whose slices SliceLocality proves per kernel.
+      lowered = GroupLowerer.lower("weft_" + group, body, constantsOfBody::get, n.describe(), !carriesDim, !gpu,
+          carriesDim ? 1 : matmulTileColumns);
     } catch (LoweringException e) {
       throw e;
     } catch (RuntimeException e) {

@@ -51,6 +51,13 @@ public final class CpuTarget implements Target {
   @Override public long sharedMemoryBytes() { return 0; }
 
   @Override
+  public int vectorLanes() {
+    if (spec.hasFeature("avx512f")) return 16;
+    if (spec.hasFeature("avx")) return 8;
+    return 4; // SSE2, which every x86-64 has
+  }
+
+  @Override
   public LLVMValueRef workItemIndex(LLVMBuilderRef b, LLVMModuleRef m) {
     throw new UnsupportedOperationException(name + ": host kernels iterate [begin, end) given as arguments (docs/KERNELS.md)");
   }

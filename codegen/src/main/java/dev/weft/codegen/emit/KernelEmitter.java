@@ -44,6 +44,8 @@ public final class KernelEmitter {
   private final Deque<Map<Expr, LLVMValueRef>> scopes = new ArrayDeque<>();
   private final Map<Long, LLVMValueRef> vars = new HashMap<>();
   private final Map<Buffer, LLVMValueRef> bases = new IdentityHashMap<>();
+  /** Reductions by whether their body holds no reduction (computed once per kernel). */
+  private final Map<Expr, Boolean> leaf = new IdentityHashMap<>();
   private LLVMValueRef function;
 
   private KernelEmitter(Target target, LLVMContextRef ctx, LLVMModuleRef module) {
@@ -152,7 +154,11 @@ public final class KernelEmitter {
 
   private void serialLoops(Kernel k, int depth, Set<Long> bound, List<Expr> reductions) {
     if (depth == k.loops().size()) {
-      for (Kernel.Store s : k.stores()) store(s);
+      // Every value before any store: a work item storing several elements (a tiled matmul's
+      // columns) then reads its inputs unchanged even when an output shares memory with one.
+      List<LLVMValueRef> values = new ArrayList<>();
+      for (Kernel.Store s : k.stores()) values.add(value(s.value()));
+      for (int i = 0; i < k.stores().size(); i++) store(k.stores().get(i), values.get(i));
       return;
     }
     Kernel.Loop l = k.loops().get(depth);
@@ -181,14 +187,71 @@ public final class KernelEmitter {
     vars.remove(l.var().longValue());
   }
 
-  /** Emits, at the current position, every reduction whose variables are all bound here. */
+  /**
+   * Emits, at the current position, every reduction whose variables are all bound here. Sums
+   * with no reduction inside them and the same trip count (the dot products of a tiled matmul
+   * work item, a mean and a mean of squares) are independent of each other and of everything
+   * else hoisted here, so they run as one loop with one accumulator each: operands they share (a
+   * row of A) are loaded once per iteration, and the accumulators vectorize side by side. Each
+   * sum still adds its terms in the same order as its own loop would.
+   */
   private void hoist(List<Expr> reductions, Set<Long> bound) {
+    Map<Long, List<Expr>> fusable = new java.util.LinkedHashMap<>();
+    for (Expr r : reductions) {
+      if (lookup(r) == null && free.boundBy(r, bound) && r.reduce() == dev.weft.codegen.kir.ReduceOp.SUM
+          && leaf.computeIfAbsent(r, x -> FreeVars.reductions(List.of(x.a())).isEmpty())) {
+        fusable.computeIfAbsent(r.extent(), x -> new ArrayList<>()).add(r);
+      }
+    }
+    for (List<Expr> group : fusable.values()) if (group.size() > 1) fusedSums(group);
     for (Expr r : reductions) if (lookup(r) == null && free.boundBy(r, bound)) value(r);
   }
 
-  private void store(Kernel.Store s) {
+  /** {@code sums} (leaf SUM reductions of one extent) as one loop; each result memoized in the current scope. */
+  private void fusedSums(List<Expr> sums) {
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx);
+    long extent = sums.get(0).extent();
+    String name = sums.get(0).var().name();
+    LLVMBasicBlockRef pre = LLVMGetInsertBlock(b);
+    LLVMBasicBlockRef header = LLVMAppendBasicBlockInContext(ctx, function, "sums." + name);
+    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(ctx, function, "sumsbody." + name);
+    LLVMBasicBlockRef exit = LLVMAppendBasicBlockInContext(ctx, function, "sumsexit." + name);
+    LLVMBuildBr(b, header);
+    LLVMPositionBuilderAtEnd(b, header);
+    LLVMValueRef k = LLVMBuildPhi(b, i64, name);
+    List<LLVMValueRef> accs = new ArrayList<>();
+    List<LLVMValueRef> inits = new ArrayList<>();
+    for (Expr e : sums) {
+      accs.add(LLVMBuildPhi(b, Types.compute(ctx, e.type()), "acc"));
+      inits.add(scalars.reduceIdentity(e.reduce(), e.type()));
+    }
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, k, LLVMConstInt(i64, extent, 0), "more"), body, exit);
+    LLVMPositionBuilderAtEnd(b, body);
+    for (Expr e : sums) vars.put(e.var().longValue(), k);
+    scopes.push(new IdentityHashMap<>());
+    List<LLVMValueRef> nexts = new ArrayList<>();
+    for (int i = 0; i < sums.size(); i++) {
+      Expr e = sums.get(i);
+      LLVMValueRef x = value(e.a());
+      LLVMValueRef next = scalars.combine(e.reduce(), e.type(), accs.get(i), x);
+      if (e.type().isFloat()) reassociable(next, x);
+      nexts.add(next);
+    }
+    scopes.pop();
+    for (Expr e : sums) vars.remove(e.var().longValue());
+    LLVMValueRef kNext = LLVMBuildAdd(b, k, LLVMConstInt(i64, 1, 0), "k.next");
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
+    LLVMBuildBr(b, header);
+    LLVMAddIncoming(k, new PointerPointer<>(LLVMConstInt(i64, 0, 0), kNext), new PointerPointer<>(pre, latch), 2);
+    for (int i = 0; i < sums.size(); i++) {
+      LLVMAddIncoming(accs.get(i), new PointerPointer<>(inits.get(i), nexts.get(i)), new PointerPointer<>(pre, latch), 2);
+    }
+    LLVMPositionBuilderAtEnd(b, exit);
+    for (int i = 0; i < sums.size(); i++) scopes.peek().put(sums.get(i), accs.get(i));
+  }
+
+  private void store(Kernel.Store s, LLVMValueRef v) {
     LLVMValueRef index = value(s.index());
-    LLVMValueRef v = value(s.value());
     DType storage = s.buffer().dtype();
     LLVMTypeRef elem = Types.storage(ctx, storage);
     LLVMValueRef addr = LLVMBuildGEP2(b, elem, bases.get(s.buffer()), one(index), 1, "addr");

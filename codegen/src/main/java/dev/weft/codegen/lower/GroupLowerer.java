@@ -66,6 +66,7 @@ public final class GroupLowerer {
   private final Map<Value, Buffer> transposed = new IdentityHashMap<>();
   private final List<Buffer> transposedOrder = new ArrayList<>();
   private String kernelName = "k";
+  private int tileColumns = 1;
   private Graph body;
   private Map<Buffer, Value> bindings = new LinkedHashMap<>();
 
@@ -118,7 +119,18 @@ public final class GroupLowerer {
    */
   public static Lowered lower(String name, Graph body, Function<Value, Tensor> outerConstant, String source, boolean temporaries,
                               boolean hostLayout) {
+    return lower(name, body, outerConstant, source, temporaries, hostLayout, 1);
+  }
+
+  /**
+   * @param tileColumns output columns one work item of a matmul kernel computes (the target's
+   *     vector lanes, {@link dev.weft.codegen.target.Target#vectorLanes}); 1 for one element per item
+   */
+  public static Lowered lower(String name, Graph body, Function<Value, Tensor> outerConstant, String source, boolean temporaries,
+                              boolean hostLayout, int tileColumns) {
+    if (tileColumns < 1) throw new IllegalArgumentException("tileColumns " + tileColumns);
     GroupLowerer g = new GroupLowerer(LoweringTable.global(), outerConstant == null ? v -> null : outerConstant, temporaries, hostLayout);
+    g.tileColumns = tileColumns;
     // A value found to need materializing late (after other reads inlined it) restarts the
     // lowering with the decision known from the start; the set only grows, so this ends.
     while (true) {
@@ -184,18 +196,24 @@ public final class GroupLowerer {
     int part = 0;
     for (List<Integer> outs : byShape.values()) {
       long[] shape = staticShape(body.outputs().get(outs.get(0)), null);
-      List<Kernel.Loop> loops = new ArrayList<>();
-      Expr[] idx = loopVars(shape, loops);
-      List<Kernel.Store> stores = new ArrayList<>();
-      Set<Long> saved = loopVars;
-      loopVars = varIds(loops);
       for (int k : outs) {
         Value out = body.outputs().get(k);
-        Buffer ob = outputBuffers.computeIfAbsent(out, v -> new Buffer(cName("out" + k + "_" + v.name()), tensor(v, null).dtype(), shape));
-        stores.add(new Kernel.Store(ob, f.linear(idx, shape), value(out, idx)));
+        outputBuffers.computeIfAbsent(out, v -> new Buffer(cName("out" + k + "_" + v.name()), tensor(v, null).dtype(), shape));
       }
-      loopVars = saved;
-      int parallel = schedule(loops, stores);
+      List<Kernel.Loop> loops = new ArrayList<>();
+      List<Kernel.Store> stores = new ArrayList<>();
+      int parallel = nest(outs, shape, 1, outputBuffers, loops, stores);
+      int tile = (int) Math.min(tileColumns, shape.length == 0 ? 1 : shape[shape.length - 1]);
+      if (tile > 1 && shape.length >= 2 && parallel == loops.size() && hasMatmul() && reducesOverLast(loops, stores, shape.length)) {
+        List<Kernel.Loop> tiledLoops = new ArrayList<>();
+        List<Kernel.Store> tiledStores = new ArrayList<>();
+        int tiledParallel = nest(outs, shape, tile, outputBuffers, tiledLoops, tiledStores);
+        if (tiledParallel == tiledLoops.size()) {
+          loops = tiledLoops;
+          stores = tiledStores;
+          parallel = tiledParallel;
+        }
+      }
       List<Buffer> outBufs = new ArrayList<>();
       for (int k : outs) outBufs.add(outputBuffers.get(body.outputs().get(k)));
       List<Buffer> params = params(stores, outBufs);
@@ -208,6 +226,73 @@ public final class GroupLowerer {
       part++;
     }
     return new Lowered(kernels, bindings, tempBuffers);
+  }
+
+  /**
+   * Builds the loop nest and stores of the results {@code outs} (all of {@code shape}) into
+   * {@code loops} and {@code stores}; returns the number of parallel loops.
+   *
+   * <p>With {@code tile} > 1 the last dim is register-tiled: its loop runs over column tiles
+   * ({@code ceil(N / tile)}), and each work item stores {@code tile} columns, each lowered as its
+   * own expression. For a matmul the tile's dot products share the contracting variable's extent,
+   * so the emitter runs them as one loop ({@link dev.weft.codegen.emit.KernelEmitter}: independent
+   * sums of one extent are fused), each A element loaded once for {@code tile} products and the
+   * accumulators vectorized. When N is not a multiple of the tile, the last tile's surplus columns
+   * are clamped to column N - 1: they recompute and store that column's own value, in the same
+   * work item, so no item writes outside its tile or another item's columns. Each column's
+   * expression is the untiled one, so the result does not depend on how the items are split.
+   */
+  private int nest(List<Integer> outs, long[] shape, int tile, Map<Value, Buffer> outputBuffers, List<Kernel.Loop> loops,
+                   List<Kernel.Store> stores) {
+    Expr[] idx = loopVars(shape, loops);
+    int last = shape.length - 1;
+    List<Expr[]> lanes = new ArrayList<>();
+    if (tile == 1) {
+      lanes.add(idx);
+    } else {
+      long n = shape[last];
+      Expr tileVar = idx[last];
+      loops.set(last, new Kernel.Loop(tileVar, (n + tile - 1) / tile));
+      for (int j = 0; j < tile; j++) {
+        Expr col = f.add(f.mul(tileVar, f.index(tile)), f.index(j));
+        if (n % tile != 0) col = f.min(col, f.index(n - 1));
+        Expr[] lane = idx.clone();
+        lane[last] = col;
+        lanes.add(lane);
+      }
+    }
+    Set<Long> saved = loopVars;
+    loopVars = varIds(loops);
+    try {
+      for (Expr[] lane : lanes) {
+        for (int k : outs) {
+          Value out = body.outputs().get(k);
+          stores.add(new Kernel.Store(outputBuffers.get(out), f.linear(lane, shape), value(out, lane)));
+        }
+      }
+    } finally {
+      loopVars = saved;
+    }
+    return schedule(loops, stores);
+  }
+
+  private boolean hasMatmul() {
+    for (Node n : body.nodes()) if (n.opName().equals("matmul")) return true;
+    return false;
+  }
+
+  /** Whether some reduction of the stores depends on the last result dim's loop (a matmul's dot product does). */
+  private static boolean reducesOverLast(List<Kernel.Loop> loops, List<Kernel.Store> stores, int rank) {
+    // all loops parallel: schedule kept them in dim order
+    long lastVar = loops.get(rank - 1).var().longValue();
+    List<Expr> roots = new ArrayList<>();
+    for (Kernel.Store s : stores) roots.add(s.value());
+    FreeVars free = new FreeVars();
+    for (Expr r : FreeVars.reductions(roots)) {
+      if (r.extent() <= 1) continue;
+      for (long v : free.of(r)) if (v == lastVar) return true;
+    }
+    return false;
   }
 
   /** Fresh loop variables over {@code shape}, appended to {@code loops}. */

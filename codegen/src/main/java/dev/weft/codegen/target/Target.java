@@ -38,6 +38,14 @@ public interface Target {
   long sharedMemoryBytes();
 
   /**
+   * f32 lanes of one vector register as this target's kernels are compiled: 16 with AVX-512, 8
+   * with AVX/AVX2, 4 on the portable x86-64 baseline (SSE2). Lowering uses it as the register
+   * tile of a matmul work item (that many output columns per item, see GroupLowerer). 1 on GPUs
+   * for now: a thread there computes one element and the warp is the vector.
+   */
+  default int vectorLanes() { return 1; }
+
+  /**
    * i64 global work-item index (block id * block dim + thread id) emitted at the builder's
    * position. GPU targets only: host kernels receive their range as the begin/end arguments
    * (docs/KERNELS.md), so the host throws {@link UnsupportedOperationException}.

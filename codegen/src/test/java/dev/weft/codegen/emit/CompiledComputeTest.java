@@ -63,6 +63,25 @@ class CompiledComputeTest {
     check(RUN, "group_norm", attrs("num_groups", 2L), RTOL, ATOL, t(7, 2, 4, 3, 3), t(8, 4), t(9, 4));
   }
 
+  /**
+   * Tiled matmuls (several output columns per work item, their dot products one fused loop) on
+   * odd column counts: the clamped remainder, N below the tile, a constant (transposed) weight,
+   * batch and an integer product with zero points.
+   */
+  @Test
+  void tiledMatmul() {
+    for (int tile : new int[] {4, 8, 16}) {
+      for (long n : new long[] {1, 7, tile + 1, 2L * tile}) {
+        check(RUN, tile, "matmul", attrs(), RTOL, ATOL, t(20 + n, 3, 37), t(21 + n, 37, n));
+        check(RUN, tile, "matmul", attrs(), RTOL, ATOL, t(22 + n, 2, 1, 3, 9), new dev.weft.codegen.lower.LoweringCheck.Const(t(23 + n, 9, n)));
+        check(RUN, tile, "matmul", attrs(), RTOL, ATOL, t(24 + n, 1, 1, 64), new dev.weft.codegen.lower.LoweringCheck.Const(t(25 + n, 64, n)));
+      }
+      check(RUN, tile, "matmul", attrs("result_type", DType.I32), 0, 0, random(DType.U8, 26, 255, 2, 4, 6),
+          new dev.weft.codegen.lower.LoweringCheck.Const(random(DType.I8, 27, 127, 6, tile + 3)), random(DType.U8, 28, 255, 4),
+          random(DType.I8, 29, 127, tile + 3));
+    }
+  }
+
   @Test
   void matmul() {
     check(RUN, "matmul", attrs(), RTOL, ATOL, t(10, 2, 1, 3, 5), t(11, 4, 5, 6));

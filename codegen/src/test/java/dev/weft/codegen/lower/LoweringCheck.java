@@ -51,6 +51,12 @@ public final class LoweringCheck {
   }
 
   public static List<Tensor> check(Runner runner, String op, Map<String, Attribute> attrs, double rtol, double atol, Object... inputs) {
+    return check(runner, 1, op, attrs, rtol, atol, inputs);
+  }
+
+  /** {@link #check} lowered with {@code tileColumns} output columns per matmul work item (GroupLowerer). */
+  public static List<Tensor> check(Runner runner, int tileColumns, String op, Map<String, Attribute> attrs, double rtol, double atol,
+                                   Object... inputs) {
     Graph g = new Graph("check_" + op);
     GraphBuilder b = new GraphBuilder(g);
     List<Value> operands = new ArrayList<>();
@@ -67,13 +73,18 @@ public final class LoweringCheck {
     }
     List<Value> outs = b.op(op, operands, attrs);
     for (Value v : outs) g.addOutput(v);
-    return checkGraph(runner, g, args, rtol, atol);
+    return checkGraph(runner, g, args, rtol, atol, tileColumns);
   }
 
   /** Lowers the closed graph {@code g}, runs it on {@code args} and compares with the interpreter. */
   public static List<Tensor> checkGraph(Runner runner, Graph g, List<Object> args, double rtol, double atol) {
+    return checkGraph(runner, g, args, rtol, atol, 1);
+  }
+
+  /** {@link #checkGraph} lowered with {@code tileColumns} output columns per matmul work item. */
+  public static List<Tensor> checkGraph(Runner runner, Graph g, List<Object> args, double rtol, double atol, int tileColumns) {
     List<Object> expected = new Interpreter().run(g, args);
-    GroupLowerer.Lowered lowered = GroupLowerer.lower("k", g, null, g.name());
+    GroupLowerer.Lowered lowered = GroupLowerer.lower("k", g, null, g.name(), true, true, tileColumns);
     Map<Value, Tensor> values = new IdentityHashMap<>();
     for (int i = 0; i < g.inputs().size(); i++) values.put(g.inputs().get(i), (Tensor) args.get(i));
     Map<Buffer, Tensor> memory = new HashMap<>();

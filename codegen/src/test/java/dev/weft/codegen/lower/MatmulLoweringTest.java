@@ -112,4 +112,57 @@ class MatmulLoweringTest {
     var gpu = GroupLowerer.lower("k", g, null, "mm_const", true, false).kernels();
     org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {5, 3}, gpu.get(0).params().stream().filter(p -> p.data() != null).findFirst().orElseThrow().shape());
   }
+
+  /** Right operands for the tiled checks: an input, and a constant (read transposed on hosts). */
+  static Object[] rights(long seed, long... shape) {
+    return new Object[] {random(DType.F32, seed, 2, shape), new LoweringCheck.Const(random(DType.F32, seed + 1, 2, shape))};
+  }
+
+  @Test
+  void tiledColumnsMatchTheInterpreterOnOddSizes() {
+    for (int tile : new int[] {4, 8, 16}) {
+      long[] ns = {1, 7, tile - 1, tile, tile + 1, 2L * tile + 3};
+      for (long n : ns) {
+        for (Object b : rights(100 + n, 5, n)) {
+          check(LoweringCheck.EVALUATOR, tile, "matmul", Map.of(), RTOL, ATOL, random(DType.F32, 50 + n, 2, 3, 5), b);
+        }
+        // size-1 dims and broadcast batch
+        check(LoweringCheck.EVALUATOR, tile, "matmul", Map.of(), RTOL, ATOL, random(DType.F32, 60 + n, 2, 1, 1, 4), random(DType.F32, 61, 2, 4, n));
+        check(LoweringCheck.EVALUATOR, tile, "matmul", Map.of(), RTOL, ATOL, random(DType.F32, 62 + n, 2, 2, 1, 3, 4),
+            random(DType.F32, 63, 2, 3, 4, n));
+        check(LoweringCheck.EVALUATOR, tile, "matmul", Map.of(), RTOL, ATOL, random(DType.F32, 64 + n, 2, 2, 3, 6),
+            new LoweringCheck.Const(random(DType.F32, 65, 2, 6, n)));
+        // a vector on the right: the result's last dim is M, nothing to tile over N
+        check(LoweringCheck.EVALUATOR, tile, "matmul", Map.of(), RTOL, ATOL, random(DType.F32, 66 + n, 2, n, 4), random(DType.F32, 67, 2, 4));
+      }
+      check(LoweringCheck.EVALUATOR, tile, "matmul", Map.of("transpose_b", Attribute.of(1)), RTOL, ATOL, random(DType.F32, 70, 2, 3, 5),
+          random(DType.F32, 71, 2, tile + 1, 5));
+      check(LoweringCheck.EVALUATOR, tile, "matmul", Map.of("result_type", Attribute.of(DType.I32)), 0, 0, random(DType.I8, 72, 127, 3, 6),
+          new LoweringCheck.Const(random(DType.I8, 73, 127, 6, tile + 1)), Tensor.scalar(DType.I8, 3), random(DType.I8, 74, 10, tile + 1));
+    }
+  }
+
+  @Test
+  void tiledKernelComputesATileOfColumnsPerWorkItem() {
+    // x[3, 5] @ w[5, 10] + bias, relu: tile 4 gives 3 x ceil(10 / 4) work items of 4 stores each
+    dev.weft.ir.Graph g = new dev.weft.ir.Graph("mm_epilogue");
+    dev.weft.ir.GraphBuilder b = new dev.weft.ir.GraphBuilder(g);
+    dev.weft.ir.Value x = g.addInput("x", new dev.weft.ir.TensorType(DType.F32, dev.weft.ir.Shape.of(3, 5)));
+    dev.weft.ir.Value mm = b.op1("matmul", Map.of(), x, b.constant(random(DType.F32, 80, 2, 5, 10)));
+    dev.weft.ir.Value biased = b.op1("add", Map.of(), mm, b.constant(random(DType.F32, 81, 2, 10)));
+    g.addOutput(b.op1("relu", Map.of(), biased));
+    var kernels = GroupLowerer.lower("k", g, null, "mm_epilogue", true, true, 4).kernels();
+    org.junit.jupiter.api.Assertions.assertEquals(1, kernels.size());
+    org.junit.jupiter.api.Assertions.assertEquals(3 * 3, kernels.get(0).extent());
+    org.junit.jupiter.api.Assertions.assertEquals(4, kernels.get(0).stores().size());
+    org.junit.jupiter.api.Assertions.assertEquals(30, GroupLowerer.lower("k", g, null, "mm_epilogue", true, true, 1).kernels().get(0).extent());
+    LoweringCheck.checkGraph(LoweringCheck.EVALUATOR, g, java.util.List.of(random(DType.F32, 82, 2, 3, 5)), RTOL, ATOL, 4);
+    // a softmax over the matmul's columns keeps one element per item (its row reductions make the columns serial)
+    dev.weft.ir.Graph s = new dev.weft.ir.Graph("mm_softmax");
+    dev.weft.ir.GraphBuilder sb = new dev.weft.ir.GraphBuilder(s);
+    dev.weft.ir.Value sx = s.addInput("x", new dev.weft.ir.TensorType(DType.F32, dev.weft.ir.Shape.of(3, 5)));
+    dev.weft.ir.Value smm = sb.op1("matmul", Map.of(), sx, sb.constant(random(DType.F32, 83, 2, 5, 10)));
+    s.addOutput(sb.op1("softmax", Map.of("axis", Attribute.of(-1)), smm));
+    LoweringCheck.checkGraph(LoweringCheck.EVALUATOR, s, java.util.List.of(random(DType.F32, 84, 2, 3, 5)), RTOL, ATOL, 4);
+  }
 }
