@@ -294,7 +294,20 @@ public final class KernelEmitter {
     LLVMValueRef base = bases.get(buf);
     if (base == null) throw new KirException("load from " + buf + " which is not a kernel parameter");
     LLVMTypeRef elem = Types.storage(ctx, buf.dtype());
-    LLVMValueRef addr = LLVMBuildGEP2(b, elem, base, one(value(e.a())), 1, "addr");
+    Expr index = e.a();
+    LLVMValueRef addr;
+    if (index.kind() == Expr.Kind.BINARY && index.binary() == dev.weft.codegen.kir.BinaryOp.ADD
+        && (index.a().kind() == Expr.Kind.VAR || index.b().kind() == Expr.Kind.VAR)) {
+      // row + var as two steps: a row pointer, then the variable's offset. As one flat index
+      // LLVM may rewrite "row + k" into "row | k" (disjoint bits when the row stride is a power
+      // of two), which the vectorizer no longer sees as consecutive and turns into gathers.
+      Expr var = index.a().kind() == Expr.Kind.VAR ? index.a() : index.b();
+      Expr row = var == index.a() ? index.b() : index.a();
+      LLVMValueRef rowAddr = LLVMBuildGEP2(b, elem, base, one(value(row)), 1, "row");
+      addr = LLVMBuildGEP2(b, elem, rowAddr, one(value(var)), 1, "addr");
+    } else {
+      addr = LLVMBuildGEP2(b, elem, base, one(value(index)), 1, "addr");
+    }
     LLVMValueRef raw = LLVMBuildLoad2(b, elem, addr, buf.name());
     return scalars.fromStorage(raw, buf.dtype());
   }

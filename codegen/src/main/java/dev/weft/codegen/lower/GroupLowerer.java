@@ -203,8 +203,8 @@ public final class GroupLowerer {
       List<Kernel.Loop> loops = new ArrayList<>();
       List<Kernel.Store> stores = new ArrayList<>();
       int parallel = nest(outs, shape, 1, outputBuffers, loops, stores);
-      int tile = (int) Math.min(tileColumns, shape.length == 0 ? 1 : shape[shape.length - 1]);
-      if (tile > 1 && shape.length >= 2 && parallel == loops.size() && hasMatmul() && reducesOverLast(loops, stores, shape.length)) {
+      int tile = tileColumns > 1 && shape.length >= 2 && parallel == loops.size() && hasMatmul() ? tileFor(loops, stores, shape) : 1;
+      if (tile > 1) {
         List<Kernel.Loop> tiledLoops = new ArrayList<>();
         List<Kernel.Store> tiledStores = new ArrayList<>();
         int tiledParallel = nest(outs, shape, tile, outputBuffers, tiledLoops, tiledStores);
@@ -281,18 +281,38 @@ public final class GroupLowerer {
     return false;
   }
 
-  /** Whether some reduction of the stores depends on the last result dim's loop (a matmul's dot product does). */
-  private static boolean reducesOverLast(List<Kernel.Loop> loops, List<Kernel.Store> stores, int rank) {
-    // all loops parallel: schedule kept them in dim order
-    long lastVar = loops.get(rank - 1).var().longValue();
+  /** Bytes of operand rows a tiled work item may stream at once: its dot products' rows stay in a 32 KiB L1. */
+  static final long TILE_ROW_BYTES = 16 * 1024;
+
+  /**
+   * The column tile for an untiled kernel whose loops are all parallel (in dim order): 1 unless
+   * some reduction depends on the last dim's loop (a matmul's dot product). Halved from
+   * {@link #tileColumns} until the tile's sums fit the registers (at most {@link #tileColumns}
+   * accumulators in all, however many results share the kernel) and the operand rows they read
+   * per step fit {@link #TILE_ROW_BYTES} (more streams than that thrash L1 and the prefetchers:
+   * measured slower than untiled on gpt's K = 1024 projections), and never wider than the dim.
+   */
+  private int tileFor(List<Kernel.Loop> loops, List<Kernel.Store> stores, long[] shape) {
+    long lastVar = loops.get(shape.length - 1).var().longValue();
     List<Expr> roots = new ArrayList<>();
     for (Kernel.Store s : stores) roots.add(s.value());
     FreeVars free = new FreeVars();
+    int sums = 0;
+    long longest = 0;
     for (Expr r : FreeVars.reductions(roots)) {
       if (r.extent() <= 1) continue;
-      for (long v : free.of(r)) if (v == lastVar) return true;
+      for (long v : free.of(r)) {
+        if (v == lastVar) {
+          sums++;
+          longest = Math.max(longest, r.extent());
+          break;
+        }
+      }
     }
-    return false;
+    if (sums == 0) return 1;
+    long tile = Math.min(tileColumns, shape[shape.length - 1]);
+    while (tile > 1 && (tile * sums > tileColumns || tile * sums * longest * 4 > TILE_ROW_BYTES)) tile /= 2;
+    return (int) tile;
   }
 
   /** Fresh loop variables over {@code shape}, appended to {@code loops}. */

@@ -157,6 +157,12 @@ class MatmulLoweringTest {
     org.junit.jupiter.api.Assertions.assertEquals(4, kernels.get(0).stores().size());
     org.junit.jupiter.api.Assertions.assertEquals(30, GroupLowerer.lower("k", g, null, "mm_epilogue", true, true, 1).kernels().get(0).extent());
     LoweringCheck.checkGraph(LoweringCheck.EVALUATOR, g, java.util.List.of(random(DType.F32, 82, 2, 3, 5)), RTOL, ATOL, 4);
+    // long rows narrow the tile: 16 rows of K = 1024 floats would stream 64 KiB per step, 4 stream 16 KiB
+    dev.weft.ir.Graph wide = new dev.weft.ir.Graph("mm_long_k");
+    dev.weft.ir.GraphBuilder wb = new dev.weft.ir.GraphBuilder(wide);
+    dev.weft.ir.Value wx = wide.addInput("x", new dev.weft.ir.TensorType(DType.F32, dev.weft.ir.Shape.of(2, 1024)));
+    wide.addOutput(wb.op1("matmul", Map.of(), wx, wb.constant(random(DType.F32, 85, 2, 1024, 32))));
+    org.junit.jupiter.api.Assertions.assertEquals(2 * 32 / 4, GroupLowerer.lower("k", wide, null, "mm_long_k", true, true, 16).kernels().get(0).extent());
     // a softmax over the matmul's columns keeps one element per item (its row reductions make the columns serial)
     dev.weft.ir.Graph s = new dev.weft.ir.Graph("mm_softmax");
     dev.weft.ir.GraphBuilder sb = new dev.weft.ir.GraphBuilder(s);
