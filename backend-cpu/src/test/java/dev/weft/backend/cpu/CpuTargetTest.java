@@ -47,4 +47,12 @@ class CpuTargetTest {
     assertEquals(host.spec().hasFeature("fma"), host.supportsIntrinsic("fma"));
     assertFalse(host.supportsIntrinsic("exp"));
   }
+
+  @Test
+  void vectorLanesFollowTheFeatures() {
+    assertEquals(4, CpuTarget.portable().vectorLanes());
+    CpuTarget host = CpuTarget.host();
+    int want = host.spec().hasFeature("avx512f") ? 16 : host.spec().hasFeature("avx") ? 8 : 4;
+    assertEquals(want, host.vectorLanes());
+  }
 }
