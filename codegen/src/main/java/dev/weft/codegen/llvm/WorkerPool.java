@@ -257,26 +257,24 @@ public final class WorkerPool implements Compiler {
   }
 
   @Override
-  public void close() {
-    if (closed) return;
-    closed = true;
-    dispatch.shutdownNow();
-    for (WorkerProcess w : all) w.stop();
-    all.clear();
-    idle.clear();
-    watchdog.shutdownNow();
-    deleteIfEmpty(workDir);
-  }
+  public void close() { shutDown(false); }
 
   /**
    * Ends the pool without waiting: every worker, running or still starting, is killed (no quit
    * frame, no wait for its exit). For a pool that turned out not to be needed.
    */
-  public void closeNow() {
+  public void closeNow() { shutDown(true); }
+
+  /** Stops dispatching, then asks each started worker to quit (or kills every process at once with {@code now}). */
+  private void shutDown(boolean now) {
     if (closed) return;
     closed = true;
     dispatch.shutdownNow();
-    for (Process p : processes) p.destroyForcibly();
+    if (now) {
+      for (Process p : processes) p.destroyForcibly();
+    } else {
+      for (WorkerProcess w : all) w.stop();
+    }
     all.clear();
     idle.clear();
     watchdog.shutdownNow();
