@@ -24,7 +24,15 @@ java=$jre/jre/bin/java
 { nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,memory.used --format=csv,noheader 2>&1 || true; } | tee "$out/gpu.txt"
 "$java" -version 2>&1 | tail -1
 
-"$java" --enable-native-access=ALL-UNNAMED -Xmx8g -cp "$pack/lib/*" GpuCheck "${DEVICE:-cuda}" "$pack"/cases/* \
+# Bundles compiled for cuda run their matmuls as cuBLASLt steps. PyTorch wheels carry their own
+# libcublasLt outside the loader path: find one (loader cache, CUDA toolkit, torch's nvidia
+# packages) and name it to the runtime; without one the runtime refuses the sessions by name.
+cublaslt=$( { ldconfig -p 2>/dev/null | awk '/libcublasLt\.so/ {print $NF}';
+  ls /usr/local/cuda*/lib64/libcublasLt.so* 2>/dev/null;
+  python3 -c 'import glob, os, torch; d = os.path.dirname(torch.__file__); print("\n".join(glob.glob(d + "/../nvidia/cublas/lib/libcublasLt.so*") + glob.glob(d + "/lib/libcublasLt*.so*")))' 2>/dev/null;
+  } | head -n 1)
+echo "cuBLASLt: ${cublaslt:-not found}" | tee "$out/cublaslt.txt"
+"$java" --enable-native-access=ALL-UNNAMED -Xmx8g ${cublaslt:+-Dweft.cublaslt.library="$cublaslt"} -cp "$pack/lib/*" GpuCheck "${DEVICE:-cuda}" "$pack"/cases/* \
   > "$out/weft.jsonl" 2> "$out/weft.stderr"
 rc=$?
 tail -n 40 "$out/weft.stderr"
