@@ -80,8 +80,11 @@ final class CompileCommand implements Callable<Integer> {
           .put("library_calls", c.lowered().steps().stream().filter(st -> st instanceof dev.weft.bundle.program.Step.Library).count())
           .put("arena_bytes", c.plan().arenaBytes()).put("naive_bytes", c.plan().naiveBytes())
           .put("files", m.files().size()).put("kernel_cache_hits", cache.hits()).put("kernel_cache_misses", cache.misses())
-          .put("stage_ms", stages).put("wall_ms", ms));
-    } else if (!quiet) {
+          .put("stage_ms", stages).put("wall_ms", ms).put("warnings", Json.strings(c.lowered().uncompiled())));
+    } else if (quiet) {
+      // --quiet drops progress, not warnings: a branch compiled as a fail step changes what the bundle can run.
+      for (String w : c.lowered().uncompiled()) spec.commandLine().getErr().println("weft: warning: " + w);
+    } else {
       out.printf("compiled %s for %s: %d kernels, arena %d bytes (no reuse: %d), %d files in %s, %.0f ms %s%n",
           model.getFileName(), c.target(), c.lowered().kernels().size(), c.plan().arenaBytes(), c.plan().naiveBytes(),
           m.files().size(), output, ms, c.stageMillis());

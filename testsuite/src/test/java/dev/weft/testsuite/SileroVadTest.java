@@ -132,6 +132,15 @@ class SileroVadTest {
     Cli compile = Cli.weft("compile", model.toString(), "--target", "cpu", "--shapes", "input=1x576,state=2x1x128", "-o", bundle.toString());
     assertEquals(0, compile.code(), compile.err());
     assertTrue(compile.out().contains("warning: If_0 else branch (taken when the condition is false) was not compiled: "), compile.out());
+    // --quiet drops progress but keeps the warning (on stderr); --json carries it as "warnings".
+    Cli quiet = Cli.weft("compile", model.toString(), "--shapes", "input=1x576,state=2x1x128", "-o", tmp.resolve("q").toString(), "--quiet");
+    assertEquals(0, quiet.code(), quiet.err());
+    assertEquals("", quiet.out());
+    assertTrue(quiet.err().contains("weft: warning: If_0 else branch"), quiet.err());
+    Cli json = Cli.weft("compile", model.toString(), "--shapes", "input=1x576,state=2x1x128", "-o", tmp.resolve("j").toString(), "--json");
+    assertEquals(0, json.code(), json.err());
+    Object warnings = ((java.util.Map<?, ?>) dev.weft.bundle.json.JsonReader.parse("weft compile --json", json.out().getBytes(java.nio.charset.StandardCharsets.UTF_8))).get("warnings");
+    assertTrue(warnings instanceof java.util.List<?> w && w.size() == 1 && w.get(0).toString().startsWith("If_0 else branch"), json.out());
     Cli inspect = Cli.weft("inspect", bundle.toString());
     assertEquals(0, inspect.code(), inspect.err());
     assertTrue(inspect.out().contains("  fail step: If_0 else branch"), inspect.out());
