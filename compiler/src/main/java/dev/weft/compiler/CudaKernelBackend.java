@@ -8,12 +8,8 @@ import dev.weft.backend.cuda.CudaToolchain;
 import dev.weft.codegen.llvm.KernelModule;
 import dev.weft.codegen.llvm.Ptxas;
 import dev.weft.codegen.target.Target;
-import dev.weft.compiler.cache.KernelCache;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,44 +50,32 @@ final class CudaKernelBackend extends LlvmKernelBackend {
   @Override
   public Built build(List<Kernel> kernels, CompileProgress progress) {
     List<KernelModule> modules = modules(kernels);
-    // One linked module for all kernels: they finish together.
-    KernelTally tally = new KernelTally(kernels.size(), progress);
-    tally.start();
-    KernelCache cache = KernelCache.open();
     List<Image> images = new ArrayList<>();
     Map<String, String> tool = new TreeMap<>();
     tool.put("llvm", "20.1.7");
     List<KernelStats> stats = new ArrayList<>();
-    Path dir = null;
-    try {
+    linkedBuild(name, kernels, progress, (compiler, dir) -> {
       if (kernels.isEmpty()) {
         images.add(new Image("kernels.ptx", "ptx", sm, emptyModule().getBytes(StandardCharsets.UTF_8)));
         if (Ptxas.available()) {
           images.add(new Image("kernels.cubin", "cubin", sm, Ptxas.assemble(emptyModule(), sm).cubin()));
           tool.put("ptxas", "present");
         }
-      } else {
-        dir = Files.createTempDirectory("weft-ptx");
-        CudaKernels built = new CudaToolchain(new CachingCompiler(name, cache, (r, cached) -> { }), (CudaTarget) target, true)
-            .build(modules, dir);
-        images.add(new Image("kernels.ptx", "ptx", sm, Files.readAllBytes(built.ptx())));
-        if (built.cubin().isPresent()) {
-          images.add(new Image("kernels.cubin", "cubin", sm, Files.readAllBytes(built.cubin().get())));
-          tool.put("ptxas", "present");
-        }
-        for (Ptxas.KernelStats s : built.stats()) {
-          stats.add(new KernelStats(s.kernel(), s.registers(), s.spillStoreBytes(), s.spillLoadBytes(), s.sharedBytes(),
-              s.stackFrameBytes(), s.barriers()));
-        }
+        return null;
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      cache.finishBuild();
-      if (dir != null) CpuKernelBackend.deleteTree(dir);
-    }
-    boolean hit = KernelCache.lastBuild().hits() > 0;
-    tally.add(kernels.size(), hit);
+      CudaKernels built = new CudaToolchain(compiler, (CudaTarget) target, true).build(modules, dir);
+      images.add(new Image("kernels.ptx", "ptx", sm, Files.readAllBytes(built.ptx())));
+      if (built.cubin().isPresent()) {
+        images.add(new Image("kernels.cubin", "cubin", sm, Files.readAllBytes(built.cubin().get())));
+        tool.put("ptxas", "present");
+      }
+      for (Ptxas.KernelStats s : built.stats()) {
+        stats.add(new KernelStats(s.kernel(), s.registers(), s.spillStoreBytes(), s.spillLoadBytes(), s.sharedBytes(),
+            s.stackFrameBytes(), s.barriers()));
+      }
+      return null;
+    });
+    boolean hit = servedFromCache();
     Map<String, String> notes = new TreeMap<>();
     for (Kernel k : kernels) notes.put(k.name(), hit ? "cache=hit" : "cache=miss");
     for (KernelStats s : stats) {

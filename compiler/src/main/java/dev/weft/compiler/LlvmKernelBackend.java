@@ -33,6 +33,38 @@ abstract class LlvmKernelBackend implements KernelBackend {
 
   @Override public abstract Built build(List<Kernel> kernels, CompileProgress progress);
 
+  /** A whole-module toolchain build in a scratch folder; what it returns must be read before the folder goes. */
+  protected interface LinkedBuild<T> {
+    T run(CachingCompiler compiler, java.nio.file.Path scratch) throws java.io.IOException;
+  }
+
+  /**
+   * Runs a GPU backend's linked build (all kernels in one module, so they finish together): the
+   * kernel counter moves once at the end, the kernel cache sees one build, and the scratch
+   * folder is deleted whatever happens. Whether the cache served it is {@link #servedFromCache()}.
+   */
+  protected <T> T linkedBuild(String targetName, List<Kernel> kernels, CompileProgress progress, LinkedBuild<T> build) {
+    KernelTally tally = new KernelTally(kernels.size(), progress);
+    tally.start();
+    dev.weft.compiler.cache.KernelCache cache = dev.weft.compiler.cache.KernelCache.open();
+    java.nio.file.Path dir = null;
+    T out;
+    try {
+      dir = java.nio.file.Files.createTempDirectory("weft-" + kind());
+      out = build.run(new CachingCompiler(targetName, cache, (r, cached) -> { }), dir);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } finally {
+      cache.finishBuild();
+      if (dir != null) CpuKernelBackend.deleteTree(dir);
+    }
+    tally.add(kernels.size(), servedFromCache());
+    return out;
+  }
+
+  /** Whether the last build on this thread was served by the kernel cache. */
+  protected static boolean servedFromCache() { return dev.weft.compiler.cache.KernelCache.lastBuild().hits() > 0; }
+
   /** Each kernel's verified, unoptimized module as the backend toolchains take it, in kernel order. */
   protected List<dev.weft.codegen.llvm.KernelModule> modules(List<Kernel> kernels) {
     List<byte[]> bitcode = bitcode(kernels);

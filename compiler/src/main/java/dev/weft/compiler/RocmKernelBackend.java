@@ -1,16 +1,11 @@
 package dev.weft.compiler;
 
 import dev.weft.codegen.kir.Kernel;
-import dev.weft.backend.rocm.RocmKernels;
 import dev.weft.backend.rocm.RocmTarget;
 import dev.weft.backend.rocm.RocmToolchain;
 import dev.weft.codegen.llvm.KernelModule;
 import dev.weft.codegen.target.Target;
-import dev.weft.compiler.cache.KernelCache;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -39,24 +34,8 @@ final class RocmKernelBackend extends LlvmKernelBackend {
   @Override
   public Built build(List<Kernel> kernels, CompileProgress progress) {
     List<KernelModule> modules = modules(kernels);
-    // One linked module for all kernels: they finish together.
-    KernelTally tally = new KernelTally(kernels.size(), progress);
-    tally.start();
-    KernelCache cache = KernelCache.open();
-    Path dir = null;
-    byte[] hsaco;
-    try {
-      dir = Files.createTempDirectory("weft-hsaco");
-      RocmKernels built = new RocmToolchain(new CachingCompiler(name, cache, (r, cached) -> { }), (RocmTarget) target)
-          .build(modules, dir);
-      hsaco = Files.readAllBytes(built.hsaco());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      cache.finishBuild();
-      if (dir != null) CpuKernelBackend.deleteTree(dir);
-    }
-    tally.add(kernels.size(), KernelCache.lastBuild().hits() > 0);
+    byte[] hsaco = linkedBuild(name, kernels, progress,
+        (compiler, dir) -> Files.readAllBytes(new RocmToolchain(compiler, (RocmTarget) target).build(modules, dir).hsaco()));
     Map<String, String> tool = new TreeMap<>(Map.of("llvm", "20.1.7"));
     return new Built(List.of(new Image("kernels.hsaco", "hsaco", gfx, hsaco)), Map.of(), tool);
   }
