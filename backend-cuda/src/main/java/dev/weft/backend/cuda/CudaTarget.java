@@ -2,11 +2,10 @@ package dev.weft.backend.cuda;
 
 import static org.bytedeco.llvm.global.LLVM.*;
 
-import dev.weft.codegen.llvm.MathIntrinsics;
 import dev.weft.codegen.llvm.TargetSpec;
 import dev.weft.codegen.target.Intrinsics;
 import dev.weft.codegen.target.KernelAttributes;
-import dev.weft.codegen.target.Target;
+import dev.weft.codegen.target.GpuTarget;
 import org.bytedeco.llvm.LLVM.LLVMBuilderRef;
 import org.bytedeco.llvm.LLVM.LLVMModuleRef;
 import org.bytedeco.llvm.LLVM.LLVMTypeRef;
@@ -18,37 +17,24 @@ import org.bytedeco.llvm.LLVM.LLVMValueRef;
  * convention alone makes an {@code .entry}; {@code nvvm.annotations} only carries the launch
  * bound ({@code maxntidx}, which LLVM 20 does not read from a function attribute yet).
  */
-public final class CudaTarget implements Target {
+public final class CudaTarget extends GpuTarget {
   /** LLVM's PTX_Kernel calling convention. */
   public static final int PTX_KERNEL = 71;
   /** Static shared memory per block without cudaFuncSetAttribute opt-in, on every sm since 7.0. */
   public static final long STATIC_SHARED_BYTES = 48 * 1024;
 
   private final String sm;
-  private final TargetSpec spec;
 
   public CudaTarget(String sm) {
-    this.spec = TargetSpec.nvptx(sm);
+    super("cuda:" + sm, TargetSpec.nvptx(sm));
     this.sm = sm;
   }
 
   public String sm() { return sm; }
 
-  @Override public String name() { return "cuda:" + sm; }
-
-  @Override public boolean gpu() { return true; }
-
-  @Override public TargetSpec spec() { return spec; }
-
   @Override public int kernelCallingConvention() { return PTX_KERNEL; }
 
-  @Override public int globalAddressSpace() { return 1; }
-
-  @Override public int sharedAddressSpace() { return 3; }
-
   @Override public int warpSize() { return 32; }
-
-  @Override public int defaultBlockSize() { return 256; }
 
   @Override public long sharedMemoryBytes() { return STATIC_SHARED_BYTES; }
 
@@ -81,12 +67,6 @@ public final class CudaTarget implements Target {
     KernelAttributes.targetAttributes(fn, spec);
     KernelAttributes.annotate(m, "nvvm.annotations", fn, "maxntidx", blockSize);
   }
-
-  @Override
-  public void decorateHelper(LLVMValueRef fn) { KernelAttributes.targetAttributes(fn, spec); }
-
-  @Override
-  public boolean supportsIntrinsic(String name, int floatBits) { return MathIntrinsics.selectable(spec, name, floatBits); }
 
   @Override
   public String toString() { return name() + " (" + spec.shortName() + ")"; }

@@ -2,11 +2,10 @@ package dev.weft.backend.rocm;
 
 import static org.bytedeco.llvm.global.LLVM.*;
 
-import dev.weft.codegen.llvm.MathIntrinsics;
 import dev.weft.codegen.llvm.TargetSpec;
 import dev.weft.codegen.target.Intrinsics;
 import dev.weft.codegen.target.KernelAttributes;
-import dev.weft.codegen.target.Target;
+import dev.weft.codegen.target.GpuTarget;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.llvm.LLVM.LLVMBuilderRef;
 import org.bytedeco.llvm.LLVM.LLVMContextRef;
@@ -20,7 +19,7 @@ import org.bytedeco.llvm.LLVM.LLVMValueRef;
  * HSA kernel dispatch packet (workgroup_size_x, a u16 at byte 4; grid_size_x, a u32 at byte
  * 12, counted in work-items, not blocks), which every HIP/HSA launch fills in.
  */
-public final class RocmTarget implements Target {
+public final class RocmTarget extends GpuTarget {
   /** LLVM's AMDGPU_KERNEL calling convention. */
   public static final int AMDGPU_KERNEL = 91;
   /** LDS per workgroup on gfx90a and gfx942. */
@@ -30,30 +29,17 @@ public final class RocmTarget implements Target {
   private static final int PACKET_GRID_SIZE_X = 12;
 
   private final String gfx;
-  private final TargetSpec spec;
 
   public RocmTarget(String gfx) {
-    this.spec = TargetSpec.amdgpu(gfx);
+    super("rocm:" + gfx, TargetSpec.amdgpu(gfx));
     this.gfx = gfx;
   }
 
   public String gfx() { return gfx; }
 
-  @Override public String name() { return "rocm:" + gfx; }
-
-  @Override public boolean gpu() { return true; }
-
-  @Override public TargetSpec spec() { return spec; }
-
   @Override public int kernelCallingConvention() { return AMDGPU_KERNEL; }
 
-  @Override public int globalAddressSpace() { return 1; }
-
-  @Override public int sharedAddressSpace() { return 3; }
-
   @Override public int warpSize() { return 64; }
-
-  @Override public int defaultBlockSize() { return 256; }
 
   @Override public long sharedMemoryBytes() { return LDS_BYTES; }
 
@@ -96,12 +82,6 @@ public final class RocmTarget implements Target {
     // The default bound is 1024; naming the real one lets the backend give each thread more registers.
     dev.weft.codegen.llvm.FunctionAttributes.set(fn, "amdgpu-flat-work-group-size", "1," + blockSize);
   }
-
-  @Override
-  public void decorateHelper(LLVMValueRef fn) { KernelAttributes.targetAttributes(fn, spec); }
-
-  @Override
-  public boolean supportsIntrinsic(String name, int floatBits) { return MathIntrinsics.selectable(spec, name, floatBits); }
 
   @Override
   public String toString() { return name() + " (" + spec.shortName() + ")"; }

@@ -1,0 +1,38 @@
+package dev.weft.codegen.target;
+
+import dev.weft.codegen.llvm.MathIntrinsics;
+import dev.weft.codegen.llvm.TargetSpec;
+import org.bytedeco.llvm.LLVM.LLVMValueRef;
+
+/**
+ * What NVPTX and AMDGPU targets share: global memory in address space 1 and block-shared memory
+ * in 3, 256-thread blocks by default, target-cpu/features on helpers, and math intrinsics
+ * decided by what the target's instruction selector takes. Subclasses give the name, calling
+ * convention, warp size, shared memory and how a kernel reads its work-item index.
+ */
+public abstract class GpuTarget implements Target {
+  protected final TargetSpec spec;
+  private final String name;
+
+  /** @param name the target name, e.g. {@code cuda:sm_90} */
+  protected GpuTarget(String name, TargetSpec spec) {
+    this.name = name;
+    this.spec = spec;
+  }
+
+  @Override public final String name() { return name; }
+
+  @Override public final boolean gpu() { return true; }
+
+  @Override public final TargetSpec spec() { return spec; }
+
+  @Override public final int globalAddressSpace() { return 1; }
+
+  @Override public final int sharedAddressSpace() { return 3; }
+
+  @Override public int defaultBlockSize() { return 256; }
+
+  @Override public void decorateHelper(LLVMValueRef fn) { KernelAttributes.targetAttributes(fn, spec); }
+
+  @Override public boolean supportsIntrinsic(String name, int floatBits) { return MathIntrinsics.selectable(spec, name, floatBits); }
+}
