@@ -8,6 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import dev.weft.bundle.DType;
 import dev.weft.bundle.program.LibraryMatmul;
 import dev.weft.runtime.DeviceException;
+import dev.weft.runtime.gpu.DriverApi;
 import dev.weft.runtime.gpu.GemmLibrary;
 import dev.weft.runtime.gpu.NativeLibrary;
 import java.lang.foreign.Arena;
@@ -130,7 +131,7 @@ public final class CublasLt implements GemmLibrary {
       check("cublasLtMatmul", (int) matmul.invokeExact(ptr(handle), ptr(p.desc()), one, ptr(a), ptr(p.a()), ptr(b), ptr(p.b()),
           zero, ptr(d), ptr(p.d()), ptr(d), ptr(p.d()), p.algo(), ptr(workspace), Math.min(p.workspace(), workspaceBytes), ptr(stream)));
     } catch (Throwable t) {
-      throw CudaApi.rethrow(t);
+      throw DriverApi.rethrow(t);
     }
   }
 
@@ -171,7 +172,7 @@ public final class CublasLt implements GemmLibrary {
         check("cublasLtMatmulPreferenceDestroy", (int) prefDestroy.invokeExact(ptr(pref)));
       }
     } catch (Throwable t) {
-      throw CudaApi.rethrow(t);
+      throw DriverApi.rethrow(t);
     }
   }
 
@@ -227,7 +228,7 @@ public final class CublasLt implements GemmLibrary {
       if (handle != 0) check("cublasLtDestroy", (int) destroy.invokeExact(ptr(handle)));
       handle = 0;
     } catch (Throwable t) {
-      throw CudaApi.rethrow(t);
+      throw DriverApi.rethrow(t);
     } finally {
       arena.close();
     }

@@ -182,6 +182,16 @@ class FakeDriverTest {
   }
 
   @Test
+  void aHipLibraryMissingAFunctionOfTheSharedTableIsNamed() throws Exception {
+    Path partial = dev.weft.runtime.GpuTestSupport.buildLibrary(tmp, "libpartialhip.so",
+        "const char *hipGetErrorName(int r) { return 0; }\nconst char *hipGetErrorString(int r) { return 0; }\n"
+            + "int hipInit(unsigned f) { return 0; }\nint hipDriverGetVersion(int *v) { return 0; }\n");
+    DeviceUnavailableException e = assertThrows(DeviceUnavailableException.class,
+        () -> dev.weft.runtime.Devices.open("rocm", 0, Map.of("library", partial.toString())));
+    assertEquals("rocm: " + partial + " has no function hipGetDeviceCount (a driver too old for this runtime?)", e.getMessage());
+  }
+
+  @Test
   void rocmRunsThroughHipWithTheArchitectureFromKfd() throws Exception {
     Path kfd = tmp.resolve("kfd-nodes");
     Files.createDirectories(kfd.resolve("1"));
