@@ -9,16 +9,9 @@ import dev.weft.bundle.Tensor;
 import dev.weft.bundle.program.Step;
 import dev.weft.bundle.program.UncompiledBranchException;
 import dev.weft.codegen.lower.LoweringException;
-import dev.weft.ir.Attribute;
-import dev.weft.ir.Dim;
-import dev.weft.ir.Graph;
-import dev.weft.ir.GraphBuilder;
-import dev.weft.ir.Location;
 import dev.weft.ir.Module;
 import dev.weft.ir.Node;
-import dev.weft.ir.Shape;
 import dev.weft.ir.TensorType;
-import dev.weft.ir.Value;
 import dev.weft.ir.interp.Interpreter;
 import dev.weft.passes.PassContext;
 import dev.weft.passes.PassManager;
@@ -33,26 +26,6 @@ import org.junit.jupiter.api.Test;
  * interpreter and stops with a typed error naming the node when the else branch is taken.
  */
 class UntypedBranchLoweringTest {
-  /** y = flag ? tanh(x) * 2 : flatten(reshape(x, [-1, 3])) + 1; z = y - 0.5; x is f32[n], flag a bool scalar. */
-  static Module model() {
-    Graph g = new Graph("m");
-    Value x = g.addInput("x", new TensorType(DType.F32, Shape.of(Dim.sym("n"))));
-    Value flag = g.addInput("flag", new TensorType(DType.BOOL, Shape.scalar()));
-    GraphBuilder b = new GraphBuilder(g);
-    Graph then = new Graph("then");
-    GraphBuilder tb = new GraphBuilder(then);
-    then.addOutput(tb.op1("mul", tb.op1("tanh", x), tb.constant(Tensor.scalar(DType.F32, 2))));
-    Graph otherwise = new Graph("else");
-    GraphBuilder eb = new GraphBuilder(otherwise);
-    Value rows = eb.op1("reshape", Map.of(), x, eb.constant(Tensor.ofLongs(new long[] {2}, -1, 3)));
-    Value flat = eb.op1("reshape", Map.of(), rows, eb.constant(Tensor.ofLongs(new long[] {1}, -1)));
-    otherwise.addOutput(eb.op1("add", flat, eb.constant(Tensor.scalar(DType.F32, 1))));
-    b.at(Location.named("m.onnx", "If_0"));
-    Value y = b.op("if", List.of(flag), Map.of("then_branch", Attribute.of(then), "else_branch", Attribute.of(otherwise))).get(0);
-    g.addOutput(b.op1("sub", y, b.constant(Tensor.scalar(DType.F32, 0.5))));
-    return new Module(g);
-  }
-
   static ShapeProfile at(long n) {
     return new ShapeProfile(Map.of("x", new long[] {n}, "flag", new long[0]), Map.of("x", new long[] {n}, "flag", new long[0]));
   }
@@ -61,8 +34,8 @@ class UntypedBranchLoweringTest {
   void untypedBranchBecomesAFailStepAndTheOtherRuns() {
     Tensor x = ProgramLoweringTest.random(3, 4);
     Tensor yes = Tensor.ofBools(new long[0], true);
-    Object want = new Interpreter().run(model().main(), List.of(x, yes)).get(0);
-    Module m = model();
+    Object want = new Interpreter().run(UntypedBranchModel.module().main(), List.of(x, yes)).get(0);
+    Module m = UntypedBranchModel.module();
     ShapeBinding.bind(m.main(), at(4));
     PassManager.parse(PassManager.DEFAULT_PIPELINE).run(m, new PassContext().verify(false));
     Node top = m.main().nodes().stream().filter(n -> n.opName().equals("if")).findFirst().orElseThrow();
@@ -89,7 +62,7 @@ class UntypedBranchLoweringTest {
   @Test
   void atShapesWhereBothBranchesTypeNothingIsLeftOut() {
     Tensor x = ProgramLoweringTest.random(5, 6);
-    Module m = model();
+    Module m = UntypedBranchModel.module();
     ShapeBinding.bind(m.main(), at(6));
     PassManager.parse(PassManager.DEFAULT_PIPELINE).run(m, new PassContext().verify(false));
     ProgramLowering.Result lowered = ProgramLowering.lower(m.main(), false, 1);
@@ -98,14 +71,14 @@ class UntypedBranchLoweringTest {
     String out = m.main().outputs().get(0).name();
     for (boolean flag : new boolean[] {true, false}) {
       Tensor f = Tensor.ofBools(new long[0], flag);
-      Object want = new Interpreter().run(model().main(), List.of(x, f)).get(0);
+      Object want = new Interpreter().run(UntypedBranchModel.module().main(), List.of(x, f)).get(0);
       ProgramLoweringTest.assertClose((Tensor) want, ProgramEvaluator.run(lowered, plan, Map.of("x", x, "flag", f)).get(out));
     }
   }
 
   @Test
   void whenNeitherBranchCompilesTheCompileFails() {
-    Module m = model();
+    Module m = UntypedBranchModel.module();
     ShapeBinding.bind(m.main(), at(4));
     PassManager.parse(PassManager.DEFAULT_PIPELINE).run(m, new PassContext().verify(false));
     Node top = m.main().nodes().stream().filter(n -> n.opName().equals("if")).findFirst().orElseThrow();

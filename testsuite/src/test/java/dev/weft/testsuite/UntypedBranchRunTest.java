@@ -12,16 +12,8 @@ import dev.weft.compiler.BundleOutput;
 import dev.weft.compiler.CompileOptions;
 import dev.weft.compiler.Compiler;
 import dev.weft.compiler.ShapeProfile;
+import dev.weft.compiler.UntypedBranchModel;
 import dev.weft.frontend.onnx.OnnxBackendRunner;
-import dev.weft.ir.Attribute;
-import dev.weft.ir.Dim;
-import dev.weft.ir.Graph;
-import dev.weft.ir.GraphBuilder;
-import dev.weft.ir.Location;
-import dev.weft.ir.Module;
-import dev.weft.ir.Shape;
-import dev.weft.ir.TensorType;
-import dev.weft.ir.Value;
 import dev.weft.ir.interp.Interpreter;
 import dev.weft.runtime.Bundle;
 import dev.weft.runtime.Session;
@@ -40,34 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
 class UntypedBranchRunTest {
   @TempDir Path tmp;
 
-  /** y = flag ? tanh(x) * 2 : flatten(reshape(x, [-1, 3])) + 1; z = y - 0.5; x is f32[n]. */
-  static Module model() {
-    Graph g = new Graph("m");
-    Value x = g.addInput("x", new TensorType(DType.F32, Shape.of(Dim.sym("n"))));
-    Value flag = g.addInput("flag", new TensorType(DType.BOOL, Shape.scalar()));
-    GraphBuilder b = new GraphBuilder(g);
-    Graph then = new Graph("then");
-    GraphBuilder tb = new GraphBuilder(then);
-    then.addOutput(tb.op1("mul", tb.op1("tanh", x), tb.constant(Tensor.scalar(DType.F32, 2))));
-    Graph otherwise = new Graph("else");
-    GraphBuilder eb = new GraphBuilder(otherwise);
-    Value rows = eb.op1("reshape", Map.of(), x, eb.constant(Tensor.ofLongs(new long[] {2}, -1, 3)));
-    Value flat = eb.op1("reshape", Map.of(), rows, eb.constant(Tensor.ofLongs(new long[] {1}, -1)));
-    otherwise.addOutput(eb.op1("add", flat, eb.constant(Tensor.scalar(DType.F32, 1))));
-    b.at(Location.named("m.onnx", "If_0"));
-    Value y = b.op("if", List.of(flag), Map.of("then_branch", Attribute.of(then), "else_branch", Attribute.of(otherwise))).get(0);
-    g.addOutput(b.op1("sub", y, b.constant(Tensor.scalar(DType.F32, 0.5))));
-    return new Module(g);
-  }
-
   @Test
   void thenBranchRunsAndElseBranchIsATypedError() {
     Tensor x = Tensor.of(DType.F32, new long[] {4}, new double[] {-1.5, -0.25, 0.5, 2});
     Tensor yes = Tensor.ofBools(new long[0], true);
-    Object want = new Interpreter().run(model().main(), List.of(x, yes)).get(0);
+    Object want = new Interpreter().run(UntypedBranchModel.module().main(), List.of(x, yes)).get(0);
     List<String> said = new ArrayList<>();
     ShapeProfile shapes = ShapeProfile.parse("x=4,flag=");
-    Compiler.Compilation c = Compiler.compile(model(), new CompileOptions("cpu", shapes, null, "fp32"), said::add);
+    Compiler.Compilation c = Compiler.compile(UntypedBranchModel.module(), new CompileOptions("cpu", shapes, null, "fp32"), said::add);
     List<String> warnings = said.stream().filter(s -> s.startsWith("warning: ")).toList();
     assertEquals(1, warnings.size(), "one warning line: " + said);
     assertTrue(warnings.get(0).startsWith("warning: If_0 else branch (taken when the condition is false) was not compiled: "), warnings.get(0));

@@ -5,18 +5,15 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.weft.codegen.llvm.Compiler;
+import dev.weft.codegen.llvm.IntrinsicClaims;
 import dev.weft.codegen.llvm.KernelModule;
 import dev.weft.codegen.llvm.LlvmToolchain;
-import dev.weft.codegen.llvm.MathIntrinsics;
-import dev.weft.codegen.llvm.OwnedModule;
 import dev.weft.codegen.llvm.SampleKernels;
-import dev.weft.codegen.llvm.UnsupportedIntrinsicException;
 import dev.weft.codegen.target.Target;
 import dev.weft.codegen.target.Targets;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
@@ -46,22 +43,7 @@ class CpuIntrinsicsTest {
   @ValueSource(strings = {"cpu", "cpu:portable"})
   void claimedIntrinsicsCompileInlineAndComputeTheRightValues(String targetName, @TempDir Path out) {
     Target target = Targets.find(targetName);
-    List<KernelModule> claimed = new ArrayList<>();
-    for (String name : MathIntrinsics.KNOWN) {
-      for (int bits : new int[] {32, 64}) {
-        KernelModule k = SampleKernels.mathIntrinsic("weft_" + name + "_f" + bits, null, name, bits);
-        if (target.supportsIntrinsic(name, bits)) {
-          claimed.add(k);
-        } else {
-          try (OwnedModule m = LlvmToolchain.parseBitcode(k.bitcode(), k.name())) {
-            assertThrows(UnsupportedIntrinsicException.class, () -> LlvmToolchain.optimize(m.module(), target.spec()),
-                targetName + " does not claim llvm." + name + ".f" + bits + ": the preflight must refuse it");
-          }
-        }
-      }
-    }
-    System.out.printf("[weft] %s claims %d of %d math intrinsic forms: %s%n", targetName, claimed.size(),
-        2 * MathIntrinsics.KNOWN.size(), claimed.stream().map(KernelModule::name).toList());
+    List<KernelModule> claimed = IntrinsicClaims.checkRefusedAndCollectClaimed(targetName, target, null, LlvmToolchain::optimize);
     assertTrue(claimed.size() >= 16, "sqrt/fabs/copysign/min/max forms are claimed everywhere");
     CpuKernels built;
     try (Compiler workers = Compiler.create(Compiler.Mode.WORKERS, 2, out.resolve("repro"))) {

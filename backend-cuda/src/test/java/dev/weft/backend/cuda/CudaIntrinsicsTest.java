@@ -3,17 +3,13 @@ package dev.weft.backend.cuda;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.weft.codegen.llvm.Compiler;
+import dev.weft.codegen.llvm.IntrinsicClaims;
 import dev.weft.codegen.llvm.KernelModule;
 import dev.weft.codegen.llvm.LlvmToolchain;
-import dev.weft.codegen.llvm.MathIntrinsics;
-import dev.weft.codegen.llvm.OwnedModule;
 import dev.weft.codegen.llvm.Ptxas;
-import dev.weft.codegen.llvm.SampleKernels;
-import dev.weft.codegen.llvm.UnsupportedIntrinsicException;
 import dev.weft.codegen.target.Targets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,21 +26,7 @@ class CudaIntrinsicsTest {
   @ValueSource(strings = {"cuda:sm_80", "cuda:sm_90", "cuda:sm_90a"})
   void claimedIntrinsicsSelectAndAssemble(String name, @TempDir Path out) throws Exception {
     CudaTarget target = (CudaTarget) Targets.find(name);
-    List<KernelModule> claimed = new ArrayList<>();
-    for (String intrinsic : MathIntrinsics.KNOWN) {
-      for (int bits : new int[] {32, 64}) {
-        KernelModule k = SampleKernels.mathIntrinsic("weft_" + intrinsic + "_f" + bits, target, intrinsic, bits);
-        if (target.supportsIntrinsic(intrinsic, bits)) {
-          claimed.add(k);
-        } else {
-          try (OwnedModule m = LlvmToolchain.parseBitcode(k.bitcode(), k.name())) {
-            assertThrows(UnsupportedIntrinsicException.class, () -> LlvmToolchain.emitAssembly(m.module(), target.spec()),
-                name + " does not claim llvm." + intrinsic + ".f" + bits);
-          }
-        }
-      }
-    }
-    System.out.printf("[weft] %s claims %d of %d math intrinsic forms%n", name, claimed.size(), 2 * MathIntrinsics.KNOWN.size());
+    List<KernelModule> claimed = IntrinsicClaims.checkRefusedAndCollectClaimed(name, target, target, LlvmToolchain::emitAssembly);
     CudaKernels built;
     try (Compiler workers = Compiler.create(Compiler.Mode.WORKERS, 2, out.resolve("repro"))) {
       built = new CudaToolchain(workers, target, true).build(claimed, out);
