@@ -2,6 +2,7 @@ package dev.weft.cli;
 
 import dev.weft.bundle.WeftException;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,9 +17,6 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Weft: compile and run ML models (ONNX, TorchScript, .wir) on CPUs and GPUs.",
-    subcommands = {InspectCommand.class, RunCommand.class, CompileCommand.class, OptimizeCommand.class, ExportCommand.class, ConformanceCommand.class, DebugNumericsCommand.class,
-        dev.weft.cli.bench.BenchCommand.class,
-        CommandLine.HelpCommand.class},
     footer = {"", "Examples:", "  weft inspect model.onnx --ops", "  weft run examples/mlp/model.wir --inputs examples/mlp/inputs --outputs out/mlp",
         "  weft optimize model.onnx -o model.opt.wir --timing", "  weft export model.onnx -o out/model.onnx"})
 public final class Main implements Runnable {
@@ -26,12 +24,20 @@ public final class Main implements Runnable {
   public static final int USER_ERROR = 1;
   public static final int INTERNAL_ERROR = 2;
 
+  /**
+   * The subcommands in usage order. They are added when a command line is parsed, and only the
+   * one it names: picocli reads every added class's annotations, about 0.15 s for all of them.
+   */
+  static final List<Class<?>> SUBCOMMANDS = List.of(InspectCommand.class, RunCommand.class, CompileCommand.class,
+      OptimizeCommand.class, ExportCommand.class, ConformanceCommand.class, DebugNumericsCommand.class,
+      dev.weft.cli.bench.BenchCommand.class, CommandLine.HelpCommand.class);
+
   @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces on errors.")
   boolean verbose;
 
   @Override
   public void run() {
-    new CommandLine(this).usage(System.out);
+    commandLine(this, new String[0]).usage(System.out);
   }
 
   public static void main(String[] args) {
@@ -41,7 +47,7 @@ public final class Main implements Runnable {
   /** Runs the CLI with the given streams; returns the exit code (used by tests, no System.exit). */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
     Main main = new Main();
-    CommandLine cl = new CommandLine(main);
+    CommandLine cl = commandLine(main, args);
     cl.setOut(out);
     cl.setErr(err);
     boolean json = JsonErrors.requested(args);
@@ -77,6 +83,33 @@ public final class Main implements Runnable {
       out.flush();
       err.flush();
     }
+  }
+
+  /** The weft command with the subcommands {@code args} may reach ({@link #invoked}). */
+  static CommandLine commandLine(Main main, String[] args) {
+    CommandLine cl = new CommandLine(main);
+    String invoked = invoked(args);
+    for (Class<?> c : SUBCOMMANDS) {
+      if (invoked == null || invoked.equals(c.getAnnotation(Command.class).name())) cl.addSubcommand(c);
+    }
+    return cl;
+  }
+
+  /**
+   * The subcommand {@code args} run; "" for --version, which needs none; null where every one
+   * is needed: no subcommand (usage), {@code help}, another root option than --verbose (--help, a
+   * wrong one), or a word that names none (picocli suggests the near ones).
+   */
+  static String invoked(String[] args) {
+    for (String a : args) {
+      if (a.equals("--verbose")) continue;
+      // --version needs no subcommand; a name none of them has is looked for among them all.
+      if (a.equals("--version") || a.equals("-V")) return "";
+      if (a.startsWith("-") || a.equals("help")) return null;
+      for (Class<?> c : SUBCOMMANDS) if (a.equals(c.getAnnotation(Command.class).name())) return a;
+      return null;
+    }
+    return null;
   }
 
   private static boolean hasVerbose(String[] args) {
