@@ -40,7 +40,7 @@ class CudaCooperativeTest {
       built = new CudaToolchain(c, target, true).build(modules, out);
     }
     String ptx = Files.readString(built.ptx());
-    for (String k : List.of("weft_softmax", "weft_ln", "weft_mean", "weft_mm")) {
+    for (String k : List.of("weft_softmax", "weft_ln", "weft_mean", "weft_mm", "weft_sum_f64", "weft_sum_i64", "weft_max_i32")) {
       assertTrue(entry(ptx, k).contains("shfl.sync.bfly.b32"), k + " reduces across the warp\n" + entry(ptx, k));
       assertFalse(entry(ptx, k).contains("bar.sync"), k + " is a warp per row: no block barrier");
     }

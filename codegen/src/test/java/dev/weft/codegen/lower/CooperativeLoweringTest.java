@@ -77,6 +77,8 @@ class CooperativeLoweringTest {
         LoweringCheck.check(run, "reduce_sum", Map.of("axes", Attribute.of(new long[] {1}), "keepdims", Attribute.of(1L)), 0, 0,
             random(DType.I32, r.nextLong(), 100000, 2, n));
         LoweringCheck.check(run, "reduce_max", Map.of("keepdims", Attribute.of(0L)), 0, 0, random(DType.I64, r.nextLong(), 1e9, 2, n));
+        LoweringCheck.check(run, "reduce_sum", Map.of("axes", Attribute.of(new long[] {1}), "keepdims", Attribute.of(0L)), 1e-12, 1e-12,
+            random(DType.F64, r.nextLong(), 3, 2, n));
         LoweringCheck.check(run, "matmul", Map.of(), RTOL, ATOL, random(DType.F32, r.nextLong(), 2, 3, n),
             random(DType.F32, r.nextLong(), 2, n, 5));
       }
