@@ -71,6 +71,7 @@ public final class Compiler {
     say.accept("lowering to kernels");
     ProgramLowering.Result lowered = ProgramLowering.lower(module.main(), backend.gpu(), backend.blockSize(), lift,
         options.gemmFor().equals(CompileOptions.GEMM_CUBLASLT), backend.matmulTileColumns());
+    if (backend.gpu()) lowered = CooperativeLaunches.apply(lowered, backend);
     // A branch compiled as a fail step is legal but worth knowing about before the run that takes it.
     for (String w : lowered.uncompiled()) say.accept("warning: " + w);
     ArenaPlanner.Plan plan = ArenaPlanner.plan(lowered.buffers(), lowered.steps());

@@ -18,6 +18,13 @@ public interface KernelBackend {
 
   int blockSize();
 
+  /**
+   * Work items one block of {@link #blockSize()} threads runs at a time: the block size when
+   * each thread runs its own items, fewer for kernels whose items a warp or block shares
+   * (docs/KERNELS.md, "Cooperative launches"); the launch's {@code items_per_block}.
+   */
+  default int itemsPerBlock(Kernel k) { return blockSize(); }
+
   /** Output columns one matmul work item computes (the target's vector lanes; 1 keeps one element per item). */
   default int matmulTileColumns() { return 1; }
 

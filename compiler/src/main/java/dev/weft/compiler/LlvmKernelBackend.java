@@ -29,6 +29,8 @@ abstract class LlvmKernelBackend implements KernelBackend {
 
   @Override public int matmulTileColumns() { return target.vectorLanes(); }
 
+  @Override public int itemsPerBlock(Kernel k) { return dev.weft.codegen.emit.Cooperation.itemsPerBlock(k, target); }
+
   @Override public final Built build(List<Kernel> kernels) { return build(kernels, CompileProgress.NONE); }
 
   @Override public abstract Built build(List<Kernel> kernels, CompileProgress progress);

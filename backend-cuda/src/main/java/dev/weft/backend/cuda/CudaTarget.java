@@ -52,6 +52,24 @@ public final class CudaTarget extends GpuTarget {
     return LLVMBuildNUWMul(b, sreg(b, m, "nctaid.x"), sreg(b, m, "ntid.x"), "grid.threads");
   }
 
+  @Override
+  public LLVMValueRef threadInBlock(LLVMBuilderRef b, LLVMModuleRef m) { return sreg(b, m, "tid.x"); }
+
+  @Override
+  public LLVMValueRef laneIndex(LLVMBuilderRef b, LLVMModuleRef m) { return Intrinsics.read(b, m, "llvm.nvvm.read.ptx.sreg.laneid"); }
+
+  /** shfl.sync.bfly.b32 over the full warp (member mask all ones; c = 0x1f: the whole 32-lane segment). */
+  @Override
+  protected LLVMValueRef shuffleXor32(LLVMBuilderRef b, LLVMModuleRef m, LLVMValueRef value, int laneMask) {
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(LLVMGetModuleContext(m));
+    return Intrinsics.call(b, m, "llvm.nvvm.shfl.sync.bfly.i32", new LLVMTypeRef[0],
+        LLVMConstInt(i32, 0xFFFF_FFFFL, 0), value, LLVMConstInt(i32, laneMask, 0), LLVMConstInt(i32, 0x1f, 0));
+  }
+
+  /** bar.sync 0: waits for the block and orders its shared and global memory accesses (PTX ISA, bar.sync). */
+  @Override
+  public void barrier(LLVMBuilderRef b, LLVMModuleRef m) { Intrinsics.read(b, m, "llvm.nvvm.barrier0"); }
+
   /** llvm.nvvm.read.ptx.sreg.&lt;name&gt; widened to i64. */
   private static LLVMValueRef sreg(LLVMBuilderRef b, LLVMModuleRef m, String name) {
     LLVMValueRef v = Intrinsics.read(b, m, "llvm.nvvm.read.ptx.sreg." + name);

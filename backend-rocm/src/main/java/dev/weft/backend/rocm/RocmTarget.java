@@ -57,6 +57,43 @@ public final class RocmTarget extends GpuTarget {
     return packetField(b, m, PACKET_GRID_SIZE_X, 32, "grid.size");
   }
 
+  @Override
+  public LLVMValueRef threadInBlock(LLVMBuilderRef b, LLVMModuleRef m) {
+    return LLVMBuildZExt(b, Intrinsics.read(b, m, "llvm.amdgcn.workitem.id.x"), LLVMInt64TypeInContext(LLVMGetModuleContext(m)), "workitem.id");
+  }
+
+  /** mbcnt(~0): the number of lanes below this one in the 64-lane wave (lo then hi half of the exec mask). */
+  @Override
+  public LLVMValueRef laneIndex(LLVMBuilderRef b, LLVMModuleRef m) {
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(LLVMGetModuleContext(m));
+    LLVMValueRef all = LLVMConstInt(i32, 0xFFFF_FFFFL, 0);
+    LLVMValueRef lo = Intrinsics.call(b, m, "llvm.amdgcn.mbcnt.lo", new LLVMTypeRef[0], all, LLVMConstInt(i32, 0, 0));
+    return Intrinsics.call(b, m, "llvm.amdgcn.mbcnt.hi", new LLVMTypeRef[0], all, lo);
+  }
+
+  /** ds_bpermute_b32: every lane reads the value of the lane whose byte address (lane ^ mask) * 4 it names. */
+  @Override
+  protected LLVMValueRef shuffleXor32(LLVMBuilderRef b, LLVMModuleRef m, LLVMValueRef value, int laneMask) {
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(LLVMGetModuleContext(m));
+    LLVMValueRef partner = LLVMBuildXor(b, laneIndex(b, m), LLVMConstInt(i32, laneMask, 0), "partner");
+    LLVMValueRef address = LLVMBuildShl(b, partner, LLVMConstInt(i32, 2, 0), "partner.addr");
+    return Intrinsics.call(b, m, "llvm.amdgcn.ds.bpermute", new LLVMTypeRef[0], address, value);
+  }
+
+  /**
+   * s_barrier between workgroup-scope release and acquire fences: s_barrier alone only waits
+   * for the waves; the fences make LDS writes before it visible to reads after it (what HIP's
+   * __syncthreads emits).
+   */
+  @Override
+  public void barrier(LLVMBuilderRef b, LLVMModuleRef m) {
+    LLVMContextRef ctx = LLVMGetModuleContext(m);
+    int workgroup = LLVMGetSyncScopeID(ctx, "workgroup", "workgroup".length());
+    LLVMBuildFenceSyncScope(b, LLVMAtomicOrderingRelease, workgroup, "");
+    Intrinsics.read(b, m, "llvm.amdgcn.s.barrier");
+    LLVMBuildFenceSyncScope(b, LLVMAtomicOrderingAcquire, workgroup, "");
+  }
+
   /** An unsigned field of the dispatch packet, widened to i64; loads marked invariant (the packet is read-only). */
   private static LLVMValueRef packetField(LLVMBuilderRef b, LLVMModuleRef m, int offset, int bits, String name) {
     LLVMContextRef ctx = LLVMGetModuleContext(m);

@@ -60,6 +60,8 @@ public final class ProgramJson {
         if (l.geometry() != null) {
           o.put("grid", Json.longs(l.geometry().grid())).put("block", Json.longs(l.geometry().block()))
               .put("shared_bytes", l.geometry().sharedBytes());
+          // Written only for cooperative kernels, so thread-per-item programs read as before.
+          if (!l.geometry().threadPerItem()) o.put("items_per_block", l.geometry().itemsPerBlock());
         }
         o.put("group", l.group()).put("nodes", Json.strings(l.nodes()));
       }
@@ -139,15 +141,18 @@ public final class ProgramJson {
     String op = s.string("op");
     return switch (op) {
       case "launch" -> {
-        s.allowOnly("op", "kernel", "args", "dims", "extent", "grid", "block", "shared_bytes", "group", "nodes");
+        s.allowOnly("op", "kernel", "args", "dims", "extent", "grid", "block", "shared_bytes", "items_per_block", "group", "nodes");
         Geometry g = null;
         if (s.has("grid") || s.has("block")) {
           List<Long> grid = s.integers("grid");
           List<Long> block = s.integers("block");
           long shared = s.optInteger("shared_bytes", 0);
-          g = guard(s, () -> new Geometry(grid, block, shared));
+          long items = s.optInteger("items_per_block", block.isEmpty() ? 1 : block.get(0));
+          g = guard(s, () -> new Geometry(grid, block, shared, items));
         } else if (s.has("shared_bytes")) {
           throw s.error("shared_bytes", "given without grid and block");
+        } else if (s.has("items_per_block")) {
+          throw s.error("items_per_block", "given without grid and block");
         }
         Geometry geometry = g;
         DimExpr extent = dim(s, "extent");

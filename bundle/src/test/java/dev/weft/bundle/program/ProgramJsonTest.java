@@ -107,6 +107,25 @@ class ProgramJsonTest {
         + " \"dst\": \"t\", \"bytes\": 32}]}").contains("copies 32 bytes"));
   }
 
+  /** A cooperative launch (a warp per work item) keeps items_per_block; thread-per-item launches never write it. */
+  @Test
+  void itemsPerBlockRoundTripsAndIsValidated() {
+    Program p = Program.builder().arenaBytes(16)
+        .buffer(Buffer.input("x", DType.F32, Buffer.dims(4), 16))
+        .buffer(Buffer.output("y", DType.F32, Buffer.dims(4), 16))
+        .launch("weft_g0", List.of("x", "y"), List.of(), DimExpr.of(4), Geometry.of(1, 256, 0, 8), "g", List.of())
+        .build();
+    String text = ProgramJson.write(p);
+    assertTrue(text.contains("\"items_per_block\": 8"), text);
+    Program back = ProgramJson.read("program.json", text.getBytes(StandardCharsets.UTF_8));
+    assertEquals(p, back);
+    assertEquals(8, ((Step.Launch) back.steps().get(0)).geometry().itemsPerBlock());
+    assertTrue(!ProgramJson.write(sample()).contains("items_per_block"));
+    assertEquals(128, ((Step.Launch) sample().steps().get(0)).geometry().itemsPerBlock());
+    String bad = text.replace("\"items_per_block\": 8", "\"items_per_block\": 3");
+    assertTrue(readError(bad).contains("items_per_block must divide block x 256, got 3"), readError(bad));
+  }
+
   static Program controlFlow() {
     return Program.builder().arenaBytes(256)
         .buffer(Buffer.input("flag", DType.BOOL, Buffer.dims(1), 1))

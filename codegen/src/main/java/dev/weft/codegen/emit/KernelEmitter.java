@@ -4,6 +4,7 @@ import static org.bytedeco.llvm.global.LLVM.*;
 
 import dev.weft.bundle.DType;
 import dev.weft.codegen.kir.Buffer;
+import dev.weft.codegen.kir.CooperativePlan;
 import dev.weft.codegen.kir.Expr;
 import dev.weft.codegen.kir.FreeVars;
 import dev.weft.codegen.kir.Kernel;
@@ -32,7 +33,8 @@ import org.bytedeco.llvm.LLVM.LLVMValueRef;
  * buffer plus the extent, with a grid-stride loop over work items. Everything target-specific
  * comes from the {@link Target}. Reductions are emitted at the outermost loop level that binds
  * all their variables (see {@link Kernel}); other expressions are emitted where used, shared
- * through a scoped memo (LLVM's LICM and GVN do the rest).
+ * through a scoped memo (LLVM's LICM and GVN do the rest). On GPUs a kernel with long
+ * work-item-level reductions runs each work item on a warp or block ({@link CooperativePlan}).
  */
 public final class KernelEmitter {
   private final Target target;
@@ -47,6 +49,10 @@ public final class KernelEmitter {
   /** Reductions by whether their body holds no reduction (computed once per kernel). */
   private final Map<Expr, Boolean> leaf = new IdentityHashMap<>();
   private LLVMValueRef function;
+  /** Non-null when a warp (or block) shares each work item (see {@link CooperativePlan}). */
+  private CooperativePlan plan;
+  /** i64 index of this thread among its work item's lanes (cooperative kernels). */
+  private LLVMValueRef lane;
 
   private KernelEmitter(Target target, LLVMContextRef ctx, LLVMModuleRef module) {
     this.target = target;
@@ -100,6 +106,15 @@ public final class KernelEmitter {
       begin = target.workItemIndex(b, module);
       step = target.workItemStride(b, module);
       end = LLVMGetParam(function, k.params().size());
+      plan = Cooperation.plan(k, target);
+      if (plan != null) {
+        // consecutive threads [item * lanes, item * lanes + lanes) share an item: whole warps,
+        // since blocks are whole warps; every lane of an item walks the same items
+        LLVMValueRef lanes = LLVMConstInt(i64, plan.lanes(), 0);
+        lane = LLVMBuildURem(b, begin, lanes, "lane");
+        begin = LLVMBuildUDiv(b, begin, lanes, "item");
+        step = LLVMBuildUDiv(b, step, lanes, "item.stride");
+      }
     } else {
       LLVMValueRef table = LLVMGetParam(function, 0);
       for (int i = 0; i < k.params().size(); i++) {
@@ -139,8 +154,12 @@ public final class KernelEmitter {
       roots.add(s.value());
     }
     List<Expr> reductions = FreeVars.reductions(roots);
-    hoist(reductions, bound);
-    serialLoops(k, k.parallelLoops(), bound, reductions);
+    if (plan != null) {
+      cooperativeItem(k, bound, reductions);
+    } else {
+      hoist(reductions, bound);
+      serialLoops(k, k.parallelLoops(), bound, reductions);
+    }
     scopes.pop();
     LLVMValueRef next = LLVMBuildAdd(b, p, step, "p.next");
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
@@ -152,7 +171,45 @@ public final class KernelEmitter {
     return function;
   }
 
+  /**
+   * A work item shared by {@code plan.lanes()} threads: the plan's reductions as strided lane
+   * partials combined across the warp (children first, so a softmax's sum sees the combined
+   * max), the item's other work-item-level reductions serially in every lane, then the serial
+   * loops split across lanes or run by lane 0 alone.
+   */
+  private void cooperativeItem(Kernel k, Set<Long> bound, List<Expr> reductions) {
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx);
+    LLVMValueRef lanes = LLVMConstInt(i64, plan.lanes(), 0);
+    WarpCombine warps = new WarpCombine(target, module, b, scalars, plan, function);
+    Set<Expr> shared = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    shared.addAll(plan.reductions());
+    for (Expr r : reductions) {
+      if (lookup(r) != null || !free.boundBy(r, bound)) continue;
+      if (shared.contains(r)) scopes.peek().put(r, warps.combine(r.reduce(), r.type(), reduce(r, lane, lanes)));
+      else value(r);
+    }
+    if (k.loops().size() > k.parallelLoops() && plan.splitStores()) {
+      serialLoops(k, k.parallelLoops(), bound, reductions, lane, lanes);
+      return;
+    }
+    LLVMBasicBlockRef only = LLVMAppendBasicBlockInContext(ctx, function, "lane0");
+    LLVMBasicBlockRef after = LLVMAppendBasicBlockInContext(ctx, function, "lane0.done");
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntEQ, lane, LLVMConstInt(i64, 0, 0), "is.lane0"), only, after);
+    LLVMPositionBuilderAtEnd(b, only);
+    scopes.push(new IdentityHashMap<>());
+    serialLoops(k, k.parallelLoops(), bound, reductions);
+    scopes.pop();
+    LLVMBuildBr(b, after);
+    LLVMPositionBuilderAtEnd(b, after);
+  }
+
   private void serialLoops(Kernel k, int depth, Set<Long> bound, List<Expr> reductions) {
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx);
+    serialLoops(k, depth, bound, reductions, LLVMConstInt(i64, 0, 0), LLVMConstInt(i64, 1, 0));
+  }
+
+  /** The loops from {@code depth} inward; the one at {@code depth} runs {@code start, start + step, ...}, inner ones from 0 by 1. */
+  private void serialLoops(Kernel k, int depth, Set<Long> bound, List<Expr> reductions, LLVMValueRef start, LLVMValueRef step) {
     if (depth == k.loops().size()) {
       // Every value before any store: a work item storing several elements (a tiled matmul's
       // columns) then reads its inputs unchanged even when an output shares memory with one.
@@ -179,10 +236,10 @@ public final class KernelEmitter {
     hoist(reductions, inner);
     serialLoops(k, depth + 1, inner, reductions);
     scopes.pop();
-    LLVMValueRef next = LLVMBuildAdd(b, i, LLVMConstInt(i64, 1, 0), "next");
+    LLVMValueRef next = LLVMBuildAdd(b, i, step, "next");
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
     LLVMBuildBr(b, header);
-    LLVMAddIncoming(i, new PointerPointer<>(LLVMConstInt(i64, 0, 0), next), new PointerPointer<>(pre, latch), 2);
+    LLVMAddIncoming(i, new PointerPointer<>(start, next), new PointerPointer<>(pre, latch), 2);
     LLVMPositionBuilderAtEnd(b, exit);
     vars.remove(l.var().longValue());
   }
@@ -282,7 +339,7 @@ public final class KernelEmitter {
       case BINARY -> scalars.binary(e.binary(), e.a().type(), value(e.a()), value(e.b()));
       case SELECT -> LLVMBuildSelect(b, value(e.a()), value(e.b()), value(e.c()), "sel");
       case CAST -> scalars.cast(e.a().type(), e.type(), value(e.a()));
-      case REDUCE -> reduce(e);
+      case REDUCE -> reduce(e, LLVMConstInt(LLVMInt64TypeInContext(ctx), 0, 0), LLVMConstInt(LLVMInt64TypeInContext(ctx), 1, 0));
     };
     // Loop variables and constants need no memo; everything else is shared within its scope.
     if (e.kind() != Expr.Kind.VAR) scopes.peek().put(e, v);
@@ -327,7 +384,8 @@ public final class KernelEmitter {
   /** A one-element argument array (JavaCPP's PointerPointer(Pointer) constructor would alias the value itself). */
   private static PointerPointer<LLVMValueRef> one(LLVMValueRef v) { return new PointerPointer<>(new LLVMValueRef[] {v}); }
 
-  private LLVMValueRef reduce(Expr e) {
+  /** {@code e}'s terms {@code start, start + step, ...} folded from the identity: the whole reduction for 0 and 1. */
+  private LLVMValueRef reduce(Expr e, LLVMValueRef start, LLVMValueRef step) {
     LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx);
     LLVMTypeRef t = Types.compute(ctx, e.type());
     LLVMValueRef init = scalars.reduceIdentity(e.reduce(), e.type());
@@ -348,10 +406,10 @@ public final class KernelEmitter {
     if (e.type().isFloat() && e.reduce() == dev.weft.codegen.kir.ReduceOp.SUM) reassociable(next, x);
     scopes.pop();
     vars.remove(e.var().longValue());
-    LLVMValueRef kNext = LLVMBuildAdd(b, k, LLVMConstInt(i64, 1, 0), "k.next");
+    LLVMValueRef kNext = LLVMBuildAdd(b, k, step, "k.next");
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
     LLVMBuildBr(b, header);
-    LLVMAddIncoming(k, new PointerPointer<>(LLVMConstInt(i64, 0, 0), kNext), new PointerPointer<>(pre, latch), 2);
+    LLVMAddIncoming(k, new PointerPointer<>(start, kNext), new PointerPointer<>(pre, latch), 2);
     LLVMAddIncoming(acc, new PointerPointer<>(init, next), new PointerPointer<>(pre, latch), 2);
     LLVMPositionBuilderAtEnd(b, exit);
     return acc;

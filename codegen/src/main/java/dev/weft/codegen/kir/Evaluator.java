@@ -18,21 +18,53 @@ public final class Evaluator {
   private final Map<Long, Long> versions = new HashMap<>();
   private final Map<Expr, long[]> cache = new IdentityHashMap<>();
   private final FreeVars free = new FreeVars();
+  /** Values given from outside (a cooperative reduction's combined result in a lane simulation). */
+  private final Map<Expr, Long> fixed = new IdentityHashMap<>();
 
   private Evaluator(Map<Buffer, Tensor> memory) { this.memory = memory; }
 
+  /**
+   * An evaluator driven step by step ({@link #set}, {@link #fix}, {@link #loops}) rather than
+   * over the whole kernel: tests simulate other execution plans (lanes of a warp) with it.
+   */
+  static Evaluator stepwise(Kernel k, Map<Buffer, Tensor> memory) {
+    bindParams(k, memory);
+    return new Evaluator(memory);
+  }
+
+  void set(long var, long value) { bind(var, value); }
+
+  void unset(long var) { env.remove(var); }
+
+  /** From now on {@code e} evaluates to {@code value} (raw bits as eval returns them). */
+  void fix(Expr e, long value) { fixed.put(e, value); }
+
+  /** The identity a reduction folds from, as raw bits. */
+  static long identity(Expr r) {
+    boolean fl = r.type.isFloat();
+    long acc = fl ? f(r.type, r.reduce().identity(fl)) : Scalars.wrap(r.type, (long) r.reduce().identity(fl));
+    if (!fl && r.reduce() == ReduceOp.MAX) acc = Scalars.minOf(r.type);
+    if (!fl && r.reduce() == ReduceOp.MIN) acc = Scalars.maxOf(r.type);
+    return acc;
+  }
+
   /** Runs {@code k} over all its work items; {@code memory} maps every parameter to a tensor (outputs are written). */
   public static void run(Kernel k, Map<Buffer, Tensor> memory) {
+    bindParams(k, memory);
+    new Evaluator(memory).loops(k, 0);
+  }
+
+  private static void bindParams(Kernel k, Map<Buffer, Tensor> memory) {
     for (Buffer b : k.params()) {
       Tensor t = memory.get(b);
       if (t == null && b.data() != null) memory.put(b, t = b.data());
       if (t == null) throw new KirException("no tensor bound to parameter " + b);
       if (t.size() != b.elements()) throw new KirException("tensor for " + b + " has " + t.size() + " elements");
     }
-    new Evaluator(memory).loops(k, 0);
   }
 
-  private void loops(Kernel k, int depth) {
+  /** Runs loops {@code depth} and inward (all their iterations) with the outer variables as bound. */
+  void loops(Kernel k, int depth) {
     if (depth == k.loops().size()) {
       for (Kernel.Store s : k.stores()) {
         long i = eval(s.index());
@@ -53,6 +85,10 @@ public final class Evaluator {
   }
 
   long eval(Expr e) {
+    if (!fixed.isEmpty()) {
+      Long v = fixed.get(e);
+      if (v != null) return v;
+    }
     long[] vars = free.of(e);
     long[] hit = cache.get(e);
     if (hit != null && valid(hit, vars)) return hit[0];
@@ -83,11 +119,7 @@ public final class Evaluator {
       case SELECT -> eval(e.a) != 0 ? eval(e.b) : eval(e.c);
       case CAST -> Scalars.cast(e.a.type, e.type, eval(e.a));
       case REDUCE -> {
-        boolean fl = e.type.isFloat();
-        double id = e.reduce().identity(fl);
-        long acc = fl ? f(e.type, id) : Scalars.wrap(e.type, (long) id);
-        if (!fl && e.reduce() == ReduceOp.MAX) acc = Scalars.minOf(e.type);
-        if (!fl && e.reduce() == ReduceOp.MIN) acc = Scalars.maxOf(e.type);
+        long acc = identity(e);
         for (long i = 0; i < e.extent; i++) {
           bind(e.var.id, i);
           acc = Scalars.binary(e.reduce().combine(), e.type, acc, eval(e.a));

@@ -3,6 +3,7 @@ package dev.weft.codegen.target;
 import dev.weft.codegen.llvm.TargetSpec;
 import org.bytedeco.llvm.LLVM.LLVMBuilderRef;
 import org.bytedeco.llvm.LLVM.LLVMModuleRef;
+import org.bytedeco.llvm.LLVM.LLVMTypeRef;
 import org.bytedeco.llvm.LLVM.LLVMValueRef;
 
 /**
@@ -75,4 +76,38 @@ public interface Target {
 
   /** {@link #supportsIntrinsic(String)} for one width (32 or 64): AMDGPU selects exp/log only for f32. */
   boolean supportsIntrinsic(String name, int floatBits);
+
+  // ---- Cooperative execution: the threads of a warp (or a block) share one work item
+  // (docs/KERNELS.md "Cooperative launches"). GPU targets implement these; the host has no
+  // warps and throws UnsupportedOperationException. Arguments are checked in Java: a
+  // wrong-target intrinsic would abort LLVM's code generator, and with it the JVM.
+
+  /** i64 index of the calling thread within its block (threadIdx.x / workitem.id.x). */
+  default LLVMValueRef threadInBlock(LLVMBuilderRef b, LLVMModuleRef m) { throw new UnsupportedOperationException(name() + " has no thread blocks"); }
+
+  /** i32 index of the calling thread within its warp (wave), 0 .. warpSize()-1. */
+  default LLVMValueRef laneIndex(LLVMBuilderRef b, LLVMModuleRef m) { throw new UnsupportedOperationException(name() + " has no warps"); }
+
+  /**
+   * The value {@code value} holds in lane {@code lane ^ laneMask} of the calling warp (a
+   * butterfly exchange). Every lane of the warp must execute it with the same mask. {@code
+   * value} is f32, f64, i32 or i64; {@code 0 < laneMask < warpSize()}.
+   */
+  default LLVMValueRef shuffleXor(LLVMBuilderRef b, LLVMModuleRef m, LLVMValueRef value, int laneMask) {
+    throw new UnsupportedOperationException(name() + " has no warp shuffles");
+  }
+
+  /**
+   * A barrier for every thread of the block that also orders the block's shared-memory writes
+   * before it with the reads after it. Every thread of the block must reach it.
+   */
+  default void barrier(LLVMBuilderRef b, LLVMModuleRef m) { throw new UnsupportedOperationException(name() + " has no block barrier"); }
+
+  /**
+   * A block-shared array of {@code count} elements of {@code elem} (a global in {@link
+   * #sharedAddressSpace()}, uninitialized), as a pointer in that address space.
+   */
+  default LLVMValueRef sharedArray(LLVMModuleRef m, LLVMTypeRef elem, int count, String name) {
+    throw new UnsupportedOperationException(name() + " has no shared memory");
+  }
 }

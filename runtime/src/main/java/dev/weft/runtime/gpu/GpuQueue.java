@@ -81,7 +81,7 @@ final class GpuQueue implements Queue {
     device.makeCurrent();
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment params = KernelParams.marshal(arena, args, dims, extent);
-      long[] grid = KernelParams.grid(geometry.grid(), geometry.block(), extent);
+      long[] grid = KernelParams.grid(geometry.grid(), geometry.itemsPerBlock(), extent);
       long[] block = geometry.block().stream().mapToLong(Long::longValue).toArray();
       api.launch(fn, grid, block, geometry.sharedBytes(), stream, params);
     }

@@ -33,7 +33,16 @@ public final class KernelParams {
    * extent, so any grid covers it; docs/KERNELS.md lets the runtime shrink the grid, never the block).
    */
   public static long[] grid(java.util.List<Long> grid, java.util.List<Long> block, long extent) {
-    long needed = Math.max(1, (extent + block.get(0) - 1) / block.get(0));
+    return grid(grid, block.get(0), extent);
+  }
+
+  /**
+   * As {@link #grid(java.util.List, java.util.List, long)} for blocks that run {@code itemsPerBlock}
+   * work items at a time: a cooperative kernel (one warp or one block per item) needs
+   * ceil(extent / itemsPerBlock) blocks, not ceil(extent / block threads).
+   */
+  public static long[] grid(java.util.List<Long> grid, long itemsPerBlock, long extent) {
+    long needed = Math.max(1, (extent + itemsPerBlock - 1) / itemsPerBlock);
     return new long[] {Math.min(grid.get(0), needed), grid.get(1), grid.get(2)};
   }
 }

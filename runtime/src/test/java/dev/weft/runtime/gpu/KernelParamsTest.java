@@ -42,4 +42,13 @@ class KernelParamsTest {
     assertArrayEquals(new long[] {1, 1, 1}, KernelParams.grid(List.of(100L, 1L, 1L), List.of(128L, 1L, 1L), 1));
     assertArrayEquals(new long[] {8, 1, 1}, KernelParams.grid(List.of(8L, 1L, 1L), List.of(32L, 1L, 1L), 1 << 20));
   }
+
+  @Test
+  void cooperativeGridCountsItemsPerBlockNotThreads() {
+    // 300 rows, a warp of 32 per row in 256-thread blocks: 8 rows per block -> ceil(300 / 8) = 38 blocks
+    assertArrayEquals(new long[] {38, 1, 1}, KernelParams.grid(List.of(100L, 1L, 1L), 8, 300));
+    // one block per row (block-wide reduction): 300 blocks, capped by the compiled grid
+    assertArrayEquals(new long[] {100, 1, 1}, KernelParams.grid(List.of(100L, 1L, 1L), 1, 300));
+    assertArrayEquals(new long[] {1, 1, 1}, KernelParams.grid(List.of(100L, 1L, 1L), 8, 0));
+  }
 }
