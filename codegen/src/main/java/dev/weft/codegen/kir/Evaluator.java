@@ -19,17 +19,31 @@ public final class Evaluator {
   private final Map<Expr, long[]> cache = new IdentityHashMap<>();
   private final FreeVars free = new FreeVars();
 
-  private Evaluator(Map<Buffer, Tensor> memory) { this.memory = memory; }
+  private final long[] dims;
+
+  private Evaluator(Map<Buffer, Tensor> memory, long[] dims) {
+    this.memory = memory;
+    this.dims = dims;
+  }
 
   /** Runs {@code k} over all its work items; {@code memory} maps every parameter to a tensor (outputs are written). */
-  public static void run(Kernel k, Map<Buffer, Tensor> memory) {
+  public static void run(Kernel k, Map<Buffer, Tensor> memory) { run(k, memory, new long[0]); }
+
+  /**
+   * As {@link #run(Kernel, Map)} with the symbolic dims of {@link Kernel#dims()} bound to
+   * {@code dims} (by slot). A kernel that reads dims may be given tensors smaller than its
+   * buffers' (maximum) shapes: the packed tensors of the bound dims; every access is bounds-checked.
+   */
+  public static void run(Kernel k, Map<Buffer, Tensor> memory, long[] dims) {
+    boolean symbolic = !k.dims().isEmpty();
+    if (dims.length < k.dims().size()) throw new KirException("kernel " + k.name() + " reads dims " + k.dims() + " but " + dims.length + " were given");
     for (Buffer b : k.params()) {
       Tensor t = memory.get(b);
       if (t == null && b.data() != null) memory.put(b, t = b.data());
       if (t == null) throw new KirException("no tensor bound to parameter " + b);
-      if (t.size() != b.elements()) throw new KirException("tensor for " + b + " has " + t.size() + " elements");
+      if (symbolic ? t.size() > b.elements() : t.size() != b.elements()) throw new KirException("tensor for " + b + " has " + t.size() + " elements");
     }
-    new Evaluator(memory).loops(k, 0);
+    new Evaluator(memory, dims.clone()).loops(k, 0);
   }
 
   private void loops(Kernel k, int depth) {
@@ -41,7 +55,8 @@ public final class Evaluator {
       return;
     }
     Kernel.Loop l = k.loops().get(depth);
-    for (long i = 0; i < l.extent(); i++) {
+    long n = l.limit() == null ? l.extent() : limit(l.limit(), l.extent());
+    for (long i = 0; i < n; i++) {
       bind(l.var().id, i);
       loops(k, depth + 1);
     }
@@ -82,13 +97,18 @@ public final class Evaluator {
       case BINARY -> Scalars.binary(e.binary(), e.a.type, eval(e.a), eval(e.b));
       case SELECT -> eval(e.a) != 0 ? eval(e.b) : eval(e.c);
       case CAST -> Scalars.cast(e.a.type, e.type, eval(e.a));
+      case DIM -> {
+        if (e.id >= dims.length) throw new KirException("dim " + e.name + " (slot " + e.id + ") is not bound");
+        yield dims[(int) e.id];
+      }
       case REDUCE -> {
         boolean fl = e.type.isFloat();
         double id = e.reduce().identity(fl);
         long acc = fl ? f(e.type, id) : Scalars.wrap(e.type, (long) id);
         if (!fl && e.reduce() == ReduceOp.MAX) acc = Scalars.minOf(e.type);
         if (!fl && e.reduce() == ReduceOp.MIN) acc = Scalars.maxOf(e.type);
-        for (long i = 0; i < e.extent; i++) {
+        long n = e.b == null ? e.extent : limit(e.b, e.extent);
+        for (long i = 0; i < n; i++) {
           bind(e.var.id, i);
           acc = Scalars.binary(e.reduce().combine(), e.type, acc, eval(e.a));
         }
@@ -96,6 +116,13 @@ public final class Evaluator {
         yield acc;
       }
     };
+  }
+
+  /** A run-time trip count, checked against the static bound the kernel's buffers are sized for. */
+  private long limit(Expr limit, long extent) {
+    long n = eval(limit);
+    if (n < 0 || n > extent) throw new KirException("run-time trip count " + n + " outside [0, " + extent + "]");
+    return n;
   }
 
   private long unary(Expr e) {
