@@ -33,6 +33,11 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import dev.weft.frontend.onnx.OnnxImporter;
+import dev.weft.frontend.onnx.OnnxModel;
+import dev.weft.frontend.onnx.OnnxModelReader;
+import dev.weft.frontend.onnx.OnnxTestData;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -136,6 +141,44 @@ class SymbolicSequenceTest {
         """);
     SymbolicDimException e = assertThrows(SymbolicDimException.class, () -> Weft.compile(model, cpu("x=1x1..6x4"), tmp.resolve("m")));
     assertTrue(e.getMessage().contains("dim 's'") && e.getMessage().contains("--shapes 'x=1x6x4'"), e.getMessage());
+  }
+
+  /**
+   * A corpus encoder with a sequence range runs at several lengths against the interpreter: the
+   * test data's first row, cut to each length (real token ids, mask and type ids).
+   */
+  @Test
+  void aCorpusEncoderWithASequenceRangeMatchesTheInterpreter() throws Exception {
+    Path f = Corpus.root().resolve("models/minilm-l6-v2-q/model.onnx");
+    Assumptions.assumeTrue(Files.isRegularFile(f), "no minilm encoder in the corpus at " + f + ": sequence-range corpus check skipped");
+    OnnxModel model = OnnxModelReader.read(f);
+    Module probe = OnnxImporter.importModel(model);
+    java.util.Set<String> inits = new java.util.HashSet<>();
+    for (var t : model.proto().getGraph().getInitializerList()) inits.add(t.getName());
+    Map<String, Tensor> data = new java.util.LinkedHashMap<>();
+    int k = 0;
+    for (var vi : model.proto().getGraph().getInputList()) {
+      if (inits.contains(vi.getName())) continue;
+      data.put(vi.getName(), (Tensor) OnnxTestData.read(f.resolveSibling("test_data_set_0").resolve("input_" + k++ + ".pb"), vi.getType()));
+    }
+    long max = Math.min(16, data.values().iterator().next().shape()[1]);
+    List<String> shapes = new ArrayList<>();
+    for (var v : probe.main().inputs()) shapes.add(v.name() + "=1x1.." + max);
+    Path dir = tmp.resolve("minilm");
+    Weft.compile(f, cpu(String.join(",", shapes)), dir);
+    for (long len : new long[] {1, 5, max}) {
+      Map<String, Tensor> feed = new java.util.LinkedHashMap<>();
+      data.forEach((name, t) -> feed.put(name, prefix(t, len)));
+      runAndCompare(dir, f, feed);
+    }
+  }
+
+  /** Row 0 of a [batch, seq] tensor, its first {@code len} entries, as [1, len]. */
+  private static Tensor prefix(Tensor t, long len) {
+    long elem = t.dtype().byteSize();
+    Tensor out = Tensor.zeros(t.dtype(), new long[] {1, len});
+    out.data().copyFrom(t.data().asSlice(0, len * elem));
+    return out;
   }
 
   private static String dense(Random r, long... shape) {
