@@ -29,7 +29,8 @@ import java.util.Map;
  */
 record GroupFit(List<Kernel> kernels, List<List<DimExpr>> temporaryDims) {
 
-  static GroupFit of(Node n, String group, Graph main, ProgramLowering.Lift lift, GroupLowerer.Lowered atMax, boolean gpu) {
+  /** @param tile the matmul column tile {@code atMax} was lowered with (the alternates are lowered alike) */
+  static GroupFit of(Node n, String group, Graph main, ProgramLowering.Lift lift, GroupLowerer.Lowered atMax, boolean gpu, int tile) {
     int index = main.nodes().indexOf(n);
     if (index < 0) throw refuse(lift, group, n, "it is not a node of the main graph (control flow?)");
     List<GroupLowerer.Lowered> all = new ArrayList<>();
@@ -45,7 +46,7 @@ record GroupFit(List<Kernel> kernels, List<List<DimExpr>> temporaryDims) {
         }
       }
       try {
-        all.add(GroupLowerer.lower("weft_" + group, body, constants::get, m.describe(), true, !gpu, 1));
+        all.add(GroupLowerer.lower("weft_" + group, body, constants::get, m.describe(), true, !gpu, tile));
       } catch (RuntimeException e) {
         throw refuse(lift, group, n, "it does not lower with the dim above MAX: " + e.getMessage());
       }

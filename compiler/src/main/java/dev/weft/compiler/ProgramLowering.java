@@ -580,18 +580,21 @@ public final class ProgramLowering {
         constantsOfBody.put(body.inputs().get(i), Constants.valueOf(outer));
       }
     }
-    GroupLowerer.Lowered lowered;
-    try {
-      // a range dim's slices are checked per kernel parameter; temporaries would escape that check
-      // Tiling is kept off groups carrying the range dim, whose slices SliceLocality proves per kernel.
-      lowered = GroupLowerer.lower("weft_" + group, body, constantsOfBody::get, n.describe(), !carriesDim || fitted(), !gpu,
-          carriesDim ? 1 : matmulTileColumns);
-    } catch (LoweringException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new LoweringException(n, e.getMessage());
+    // a range dim's slices are checked per kernel parameter; temporaries would escape that check
+    // Tiling is kept off groups carrying a leading range dim, whose slices SliceLocality proves per kernel;
+    // a group fitted over the dim is tiled when the tiled kernels fit, else lowered untiled.
+    int tile = carriesDim && !fitted() ? 1 : matmulTileColumns;
+    GroupLowerer.Lowered lowered = lowerGroup(n, group, body, constantsOfBody, !carriesDim || fitted(), tile);
+    GroupFit fit = null;
+    if (fitted() && carriesDim) {
+      try {
+        fit = GroupFit.of(n, group, main, lift, lowered, gpu, tile);
+      } catch (SymbolicDimException e) {
+        if (tile == 1) throw e;
+        lowered = lowerGroup(n, group, body, constantsOfBody, true, 1);
+        fit = GroupFit.of(n, group, main, lift, lowered, gpu, 1);
+      }
     }
-    GroupFit fit = fitted() && carriesDim ? GroupFit.of(n, group, main, lift, lowered, gpu) : null;
     // temporaries: arena scratch of this group, live from the kernel writing it to its last reader
     Map<dev.weft.codegen.kir.Buffer, String> temporaries = new IdentityHashMap<>();
     for (int ti = 0; ti < lowered.temporaries().size(); ti++) {
@@ -641,6 +644,16 @@ public final class ProgramLowering {
       if (depth == 0) stepOfKernel.put(k.name(), steps.size());
       steps.add(new Step.Launch(k.name(), args, k.dims(), launchExtent, geo, group, nodes));
       kernels.add(k);
+    }
+  }
+
+  private GroupLowerer.Lowered lowerGroup(Node n, String group, Graph body, Map<Value, Tensor> constantsOfBody, boolean temporaries, int tile) {
+    try {
+      return GroupLowerer.lower("weft_" + group, body, constantsOfBody::get, n.describe(), temporaries, !gpu, tile);
+    } catch (LoweringException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new LoweringException(n, e.getMessage());
     }
   }
 
