@@ -59,7 +59,7 @@ final class SymbolicAxes {
   private void graph(Graph a, Graph b, Node group) {
     if (a.inputs().size() != b.inputs().size() || a.nodes().size() != b.nodes().size() || a.outputs().size() != b.outputs().size()) {
       throw fail(group, null, null, -1, "the optimized graph " + (group == null ? "" : "of this group ") + "has a different structure at "
-          + range.symbol() + " = " + (range.max() + 1) + " than at " + range.max());
+          + range.symbol() + " = " + alt + " than at " + range.max());
     }
     for (int i = 0; i < a.inputs().size(); i++) value(a.inputs().get(i), b.inputs().get(i), group, null);
     for (int i = 0; i < a.nodes().size(); i++) {
