@@ -113,6 +113,47 @@ class SymbolicSequenceTest {
     assertEquals(digests(tmp.resolve("a")), digests(tmp.resolve("b")));
   }
 
+  /** An arange over the dim, folded into a weight at MAX, is prefix-consistent: kernels read its first n entries. */
+  @Test
+  void aPrefixConsistentConstantOfTheDimIsReadAtEveryValue() throws Exception {
+    Path model = wir("arange", """
+        module {
+          graph @a(%x: f32[1,s]) -> (%y) {
+            %n1: i64[1] = shape_of(%x) {start = 1, end = 2}
+            %e: i64[0] = constant() {value = dense<i64[0]> []}
+            %n: i64[] = reshape(%n1, %e)
+            %z: i64[] = constant() {value = dense<i64[]> [0]}
+            %o: i64[] = constant() {value = dense<i64[]> [1]}
+            %r: i64[s] = iota(%z, %n, %o)
+            %rf: f32[s] = cast(%r) {to = dtype<f32>}
+            %y: f32[1,s] = add(%x, %rf)
+          }
+        }
+        """);
+    Path dir = tmp.resolve("arange");
+    Weft.compile(model, cpu("x=1x1..6"), dir);
+    for (int n : new int[] {1, 4, 6}) runAndCompare(dir, model, Map.of("x", random(new long[] {1, n}, n)));
+  }
+
+  /** A causal mask folded from the dim carries it on two axes: read packed below MAX it would be wrong, so it is refused. */
+  @Test
+  void aMaskConstantCarryingTheDimTwiceIsATypedCompileError() throws Exception {
+    Path model = wir("mask", """
+        module {
+          graph @m(%x: f32[1,s,s]) -> (%y) {
+            %sh: i64[3] = shape_of(%x)
+            %ones: f32[1,s,s] = fill(%sh) {value = dense<f32[1]> [1.0]}
+            %k: i64[] = constant() {value = dense<i64[]> [0]}
+            %tri: f32[1,s,s] = trilu(%ones, %k) {upper = 0}
+            %y: f32[1,s,s] = mul(%x, %tri)
+          }
+        }
+        """);
+    SymbolicDimException e = assertThrows(SymbolicDimException.class, () -> Weft.compile(model, cpu("x=1x1..6x1..6"), tmp.resolve("m")));
+    assertTrue(e.getMessage().contains("dim 's'") && e.getMessage().contains("axes [1, 2]") && e.getMessage().contains("%tri")
+        && e.getMessage().contains("--shapes 'x=1x6x6'"), e.getMessage());
+  }
+
   @Test
   void aConcatAlongTheRangeAxisIsATypedCompileError() throws Exception {
     Path model = wir("cat", """
