@@ -95,6 +95,8 @@ public final class ProgramLowering {
   private int groupCount;
   private final Lift lift;
   private final Set<String> sliced = new java.util.HashSet<>();
+  /** Weights carrying a dim taken at run time: stored at MAX and read with MAX strides ({@link GroupFit}). */
+  private final Set<String> maxLayout = new java.util.HashSet<>();
   private final List<DimSource> dimSources = new ArrayList<>();
   /**
    * Model output names, kept for the output buffers: a value inside a branch or loop body may
@@ -206,6 +208,11 @@ public final class ProgramLowering {
       if (buffers.containsKey(outName) && buffers.get(outName).kind() == BufferKind.OUTPUT) continue;
       TensorType t = tensor(out, null);
       String src = names.get(out);
+      if (maxLayout.contains(root(src))) {
+        throw new SymbolicDimException("dim '" + lift.symbol() + "' cannot stay symbolic: output '" + outName + "' is the constant %" + out.name()
+            + " " + out.type() + " carrying the dim, stored at MAX and not packed at the run-time value; compile with a static size, e.g. --shapes '"
+            + lift.staticExample() + "'");
+      }
       String dst = outName;
       if (buffers.containsKey(dst)) dst = outName + "__out";
       buffers.put(dst, Buffer.output(dst, t.dtype(), dims(out, t), bytes(t)));
@@ -510,6 +517,7 @@ public final class ProgramLowering {
     Tensor t = Constants.valueOf(v);
     buffers.put(name, Buffer.weight(name, t.dtype(), Buffer.dims(t.shape()), t.byteSize()));
     weights.put(name, t);
+    if (fitted() && carries(v)) maxLayout.add(name);
   }
 
   private void view(Node n) {
@@ -586,13 +594,14 @@ public final class ProgramLowering {
     int tile = carriesDim && !fitted() ? 1 : matmulTileColumns;
     GroupLowerer.Lowered lowered = lowerGroup(n, group, body, constantsOfBody, !carriesDim || fitted(), tile);
     GroupFit fit = null;
+    java.util.function.IntPredicate maxLayoutInput = i -> i < inBufs.size() && inBufs.get(i) != null && maxLayout.contains(root(inBufs.get(i)));
     if (fitted() && carriesDim) {
       try {
-        fit = GroupFit.of(n, group, main, lift, lowered, gpu, tile);
+        fit = GroupFit.of(n, group, main, lift, body, lowered, gpu, tile, maxLayoutInput);
       } catch (SymbolicDimException e) {
         if (tile == 1) throw e;
         lowered = lowerGroup(n, group, body, constantsOfBody, true, 1);
-        fit = GroupFit.of(n, group, main, lift, lowered, gpu, 1);
+        fit = GroupFit.of(n, group, main, lift, body, lowered, gpu, 1, maxLayoutInput);
       }
     }
     // temporaries: arena scratch of this group, live from the kernel writing it to its last reader

@@ -47,8 +47,8 @@ final class SymbolicAxes {
    * The values of {@code atMax} that carry the range dim on any axes (sorted), comparing with
    * {@code atAlt} compiled with the dim at {@code alt}: an axis carries it when it is MAX there
    * and {@code alt} here; any other difference is refused as in {@link #find}. Constants that
-   * carry the dim must be prefix-consistent along its one axis, the outermost larger than 1
-   * (a kernel run below MAX reads them packed at that size).
+   * carry the dim must be prefix-consistent along every axis carrying it (they are stored at
+   * MAX and kernels read them with MAX strides: run below MAX, they read the prefix).
    */
   static Map<Value, int[]> axes(Graph atMax, Graph atAlt, ShapeBinding.RangeDim range, long alt) {
     SymbolicAxes s = new SymbolicAxes(range, alt, true);
@@ -112,8 +112,7 @@ final class SymbolicAxes {
     if (anyAxis) {
       int[] ax = axes.get(v);
       String why = ax == null ? (sa.byteSize() == sb.byteSize() && sa.mismatch(sb) < 0 ? null : "its values are computed from the dim")
-          : ax.length != 1 ? "it carries the dim on axes " + java.util.Arrays.toString(ax)
-          : dev.weft.codegen.kir.DimFit.prefixConsistent(a, b, ax[0]);
+          : dev.weft.codegen.kir.DimFit.prefixConsistent(a, b, ax);
       if (why != null) {
         throw fail(group, x, v, ax == null ? -1 : ax[0], "a constant that depends on the dim cannot be read below MAX: " + why + "; used by "
             + v.uses().stream().map(u -> u.user() == null ? "the graph's outputs" : u.user().opName() + " operand " + u.index()).toList());

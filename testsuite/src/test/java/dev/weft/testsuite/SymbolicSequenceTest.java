@@ -135,9 +135,12 @@ class SymbolicSequenceTest {
     for (int n : new int[] {1, 4, 6}) runAndCompare(dir, model, Map.of("x", random(new long[] {1, n}, n)));
   }
 
-  /** A causal mask folded from the dim carries it on two axes: read packed below MAX it would be wrong, so it is refused. */
+  /**
+   * A causal mask folded from the dim carries it on two axes; stored at MAX and read with MAX
+   * strides, a kernel run at n reads its n x n corner, which is the mask at n.
+   */
   @Test
-  void aMaskConstantCarryingTheDimTwiceIsATypedCompileError() throws Exception {
+  void aCausalMaskConstantOfTheDimIsReadAtEveryValue() throws Exception {
     Path model = wir("mask", """
         module {
           graph @m(%x: f32[1,s,s]) -> (%y) {
@@ -149,9 +152,31 @@ class SymbolicSequenceTest {
           }
         }
         """);
-    SymbolicDimException e = assertThrows(SymbolicDimException.class, () -> Weft.compile(model, cpu("x=1x1..6x1..6"), tmp.resolve("m")));
-    assertTrue(e.getMessage().contains("dim 's'") && e.getMessage().contains("axes [1, 2]") && e.getMessage().contains("%tri")
-        && e.getMessage().contains("--shapes 'x=1x6x6'"), e.getMessage());
+    Path dir = tmp.resolve("mask");
+    Weft.compile(model, cpu("x=1x1..6x1..6"), dir);
+    for (int n : new int[] {1, 3, 6}) runAndCompare(dir, model, Map.of("x", random(new long[] {1, n, n}, n)));
+  }
+
+  /** A constant of the dim whose entries shift with it (n, n-1, ..., 1) is not prefix-consistent: refused. */
+  @Test
+  void aConstantThatIsNotPrefixConsistentIsATypedCompileError() throws Exception {
+    Path model = wir("countdown", """
+        module {
+          graph @c(%x: f32[1,s]) -> (%y) {
+            %n1: i64[1] = shape_of(%x) {start = 1, end = 2}
+            %e: i64[0] = constant() {value = dense<i64[0]> []}
+            %n: i64[] = reshape(%n1, %e)
+            %z: i64[] = constant() {value = dense<i64[]> [0]}
+            %o: i64[] = constant() {value = dense<i64[]> [-1]}
+            %r: i64[s] = iota(%n, %z, %o)
+            %rf: f32[s] = cast(%r) {to = dtype<f32>}
+            %y: f32[1,s] = add(%x, %rf)
+          }
+        }
+        """);
+    SymbolicDimException e = assertThrows(SymbolicDimException.class, () -> Weft.compile(model, cpu("x=1x1..6"), tmp.resolve("c")));
+    assertTrue(e.getMessage().contains("dim 's'") && e.getMessage().contains("prefix-consistent") && e.getMessage().contains("--shapes 'x=1x6'"),
+        e.getMessage());
   }
 
   @Test

@@ -20,10 +20,12 @@ import java.util.Map;
  * limits, strides and offsets become index arithmetic on the dim. Buffers are therefore packed
  * for the run-time value (row-major at {@code n}), within space reserved for the maximum.
  *
- * <p>A constant buffer (a weight) is stored once, at the maximum; a kernel run at {@code n}
- * reads it packed at {@code n}, which is the stored data only when the dim is its outermost
- * axis larger than one and the data at the larger values extends the data at the maximum
- * (prefix consistency, e.g. an {@code arange}). Any other weight that depends on the dim is refused.
+ * <p>A constant buffer (a weight) is stored once, at the maximum, and the caller lowers every
+ * value with the weight's strides at the maximum ({@code maxLayout}): then only semantic uses
+ * of the dim differ in its index (a row {@code n-1}), and a kernel run at {@code n} reads the
+ * first {@code n} entries along each axis carrying the dim, which must equal the weight at
+ * {@code n} (prefix consistency: an {@code arange}, a causal mask). Any other weight that
+ * depends on the dim is refused.
  *
  * <p>What this cannot see: a lowering decision that depends on the dim's value only below the
  * maximum (a size-1 special case at {@code n = 1}) is not in any of the compared kernels. The
@@ -39,9 +41,11 @@ public final class DimFit {
   private final Map<List<Expr>, Expr> memo = new HashMap<>();
   private final Map<Expr, Expr> pool = new HashMap<>();
   private final List<Map<Buffer, Integer>> paramIndex = new ArrayList<>();
+  private final java.util.Set<Buffer> maxLayout;
 
-  private DimFit(List<Kernel> kernels, long[] points, long min, String symbol) {
+  private DimFit(List<Kernel> kernels, long[] points, long min, String symbol, java.util.Set<Buffer> maxLayout) {
     this.kernels = kernels;
+    this.maxLayout = maxLayout;
     this.points = points;
     this.min = min;
     this.dim = f.dim(symbol, 0);
@@ -57,9 +61,18 @@ public final class DimFit {
    * @throws KirException saying what differs in a way that cannot be fitted
    */
   public static Kernel fit(List<Kernel> kernels, long[] points, long min, String symbol) {
+    return fit(kernels, points, min, symbol, java.util.Set.of());
+  }
+
+  /**
+   * @param maxLayout parameters of the first kernel holding weights that every kernel reads with
+   *     the strides of their shape at the maximum (the lowering's stride shapes), where they are
+   *     stored: such a weight may carry the dim on any axes if it is {@link #prefixConsistent}
+   */
+  public static Kernel fit(List<Kernel> kernels, long[] points, long min, String symbol, java.util.Set<Buffer> maxLayout) {
     if (kernels.size() != POINTS || points.length != POINTS) throw new KirException("a fit takes " + POINTS + " kernels");
     for (int i = 1; i < POINTS; i++) if (points[i] != points[0] + i) throw new KirException("fit points must be consecutive");
-    return new DimFit(kernels, points, min, symbol).run();
+    return new DimFit(kernels, points, min, symbol, maxLayout).run();
   }
 
   private Kernel run() {
@@ -102,7 +115,11 @@ public final class DimFit {
     return new Kernel(base.name(), base.params(), loops, base.parallelLoops(), stores, base.source());
   }
 
-  /** Checks parameter {@code i} across the kernels: same type; a weight that depends on the dim only as described above. */
+  /**
+   * Checks parameter {@code i} across the kernels: same type; a weight (constant data) whose
+   * shape changes with the dim must be read with the strides of its shape at the maximum in
+   * every kernel ({@link #maxLayout}) and be prefix-consistent.
+   */
   private void param(int i) {
     Buffer b0 = kernels.get(0).params().get(i);
     for (int p = 1; p < POINTS; p++) {
@@ -111,27 +128,15 @@ public final class DimFit {
         throw differs("parameter " + i + " (" + b0 + " vs " + b + ") changes type with the dim");
       }
       if (b0.data() == null) continue;
-      int axis = -1;
-      for (int d = 0; d < b0.rank(); d++) {
-        if (b.dim(d) == b0.dim(d)) continue;
-        if (axis >= 0) throw differs("weight " + b0.name() + " carries the dim on two axes " + axis + " and " + d);
-        axis = d;
-      }
-      if (axis < 0) {
+      List<Integer> axes = new ArrayList<>();
+      for (int d = 0; d < b0.rank(); d++) if (b.dim(d) != b0.dim(d)) axes.add(d);
+      if (axes.isEmpty()) {
         if (!same(b0.data().data(), b.data().data())) throw differs("weight " + b0.name() + " holds values computed from the dim");
         continue;
       }
-      for (int d = 0; d < axis; d++) {
-        if (b0.dim(d) != 1) {
-          throw differs("weight " + b0.name() + " " + java.util.Arrays.toString(b0.shape()) + " carries the dim on axis " + axis
-              + " under axis " + d + " of size " + b0.dim(d) + " (a kernel run below the maximum would read it packed at that size)");
-        }
-      }
-      MemorySegment a = b0.data().data();
-      MemorySegment c = b.data().data();
-      if (a.byteSize() > c.byteSize() || a.mismatch(c.asSlice(0, a.byteSize())) >= 0) {
-        throw differs("weight " + b0.name() + " is not prefix-consistent along the dim (its values at a larger dim differ on the common entries)");
-      }
+      if (!maxLayout.contains(b0)) throw differs("weight " + b0.name() + " carries the dim and is read in a layout of its own (a relaid copy)");
+      String why = prefixConsistent(b0.data(), b.data(), axes.stream().mapToInt(Integer::intValue).toArray());
+      if (why != null) throw differs("weight " + b0.name() + ": " + why);
     }
   }
 
@@ -302,13 +307,37 @@ public final class DimFit {
     return new KirException("kernel " + kernels.get(0).name() + " (" + kernels.get(0).source() + ") cannot take the dim at run time: " + why);
   }
 
-  /** Whether {@code t} (a weight's data) is usable by {@link #fit}: see {@link #param}. Exposed for the program's own weights. */
-  public static String prefixConsistent(Tensor atMax, Tensor atNext, int axis) {
+  /**
+   * Null when {@code atNext} restricted to the extent of {@code atMax} along {@code axes} (the
+   * axes carrying the dim) equals {@code atMax} element for element, as an {@code arange} or a
+   * causal mask is; else why not. Kernels read such a weight stored at the maximum with its
+   * strides there, so at a smaller value they read exactly that value's prefix.
+   */
+  public static String prefixConsistent(Tensor atMax, Tensor atNext, int[] axes) {
     long[] s = atMax.shape();
-    for (int d = 0; d < axis; d++) if (s[d] != 1) return "it carries the dim on axis " + axis + " under axis " + d + " of size " + s[d];
-    MemorySegment a = atMax.data();
-    MemorySegment c = atNext.data();
-    if (a.byteSize() > c.byteSize() || a.mismatch(c.asSlice(0, a.byteSize())) >= 0) return "its values at a larger dim differ on the common entries";
+    long[] t = atNext.shape();
+    if (s.length != t.length) return "its rank changes with the dim";
+    for (int d = 0; d < s.length; d++) {
+      boolean carries = false;
+      for (int a : axes) carries |= a == d;
+      if (carries ? t[d] < s[d] : t[d] != s[d]) return "its axis " + d + " changes with the dim other than by growing";
+    }
+    long elem = atMax.dtype().byteSize();
+    if (elem <= 0 || atMax.data() == null || atNext.data() == null) return "its element type has no byte layout";
+    long n = atMax.size();
+    long[] idx = new long[s.length];
+    for (long flat = 0; flat < n; flat++) {
+      long rest = flat;
+      for (int d = s.length - 1; d >= 0; d--) {
+        idx[d] = rest % s[d];
+        rest /= s[d];
+      }
+      long other = 0;
+      for (int d = 0; d < s.length; d++) other = other * t[d] + idx[d];
+      if (atMax.data().asSlice(flat * elem, elem).mismatch(atNext.data().asSlice(other * elem, elem)) >= 0) {
+        return "it is not prefix-consistent along the dim (its value at a larger dim differs at index " + java.util.Arrays.toString(idx) + ")";
+      }
+    }
     return null;
   }
 }
