@@ -135,9 +135,12 @@ public final class KernelEmitter {
     scopes.push(new IdentityHashMap<>());
     Set<Long> bound = new HashSet<>();
     LLVMValueRef rest = p;
+    // Dense work (Kernel.denseWork): items are split by the run-time limits, so only the outer
+    // loop's items beyond its limit (a launch over the static extent) are idle.
+    boolean dense = k.denseWork() != null;
     for (int d = k.parallelLoops() - 1; d >= 0; d--) {
       Kernel.Loop l = k.loops().get(d);
-      LLVMValueRef ext = LLVMConstInt(i64, l.extent(), 0);
+      LLVMValueRef ext = dense && l.limit() != null ? value(l.limit()) : LLVMConstInt(i64, l.extent(), 0);
       LLVMValueRef v = d == 0 ? rest : LLVMBuildURem(b, rest, ext, l.var().name());
       if (d > 0) rest = LLVMBuildUDiv(b, rest, ext, "q");
       vars.put(l.var().longValue(), v);
@@ -146,10 +149,11 @@ public final class KernelEmitter {
     // Work items beyond a parallel loop's run-time limit do nothing.
     LLVMBasicBlockRef skipTo = null;
     LLVMValueRef live = null;
-    for (int d = 0; d < k.parallelLoops(); d++) {
+    for (int d = 0; d < (dense ? Math.min(1, k.parallelLoops()) : k.parallelLoops()); d++) {
       Kernel.Loop l = k.loops().get(d);
-      if (l.limit() == null) continue;
-      LLVMValueRef in = LLVMBuildICmp(b, LLVMIntSLT, vars.get(l.var().longValue()), value(l.limit()), "live");
+      if (l.limit() == null && !dense) continue;
+      LLVMValueRef upTo = l.limit() == null ? LLVMConstInt(i64, l.extent(), 0) : value(l.limit());
+      LLVMValueRef in = LLVMBuildICmp(b, LLVMIntSLT, vars.get(l.var().longValue()), upTo, "live");
       live = live == null ? in : LLVMBuildAnd(b, live, in, "live");
     }
     if (live != null) {

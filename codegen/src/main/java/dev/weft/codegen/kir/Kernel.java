@@ -70,6 +70,32 @@ public record Kernel(String name, List<Buffer> params, List<Loop> loops, int par
   /** {@code buffer[index] = value} (value converted to the buffer's element type). */
   public record Store(Buffer buffer, Expr index, Expr value) { }
 
+  /**
+   * The number of valid work items when the dim is bound, when every parallel loop's run-time
+   * limit is a {@link Monomial} of one dim: the static extents of the unlimited loops times the
+   * limits (then the emitter splits work items by the limits, and a launch over exactly this
+   * many items runs no idle item). Null when some limit is no monomial (work items are split by
+   * the static extents and those beyond a limit skip) or when no parallel loop has a limit.
+   */
+  public Monomial denseWork() {
+    long factor = 1;
+    int power = 0;
+    Monomial any = null;
+    for (int i = 0; i < parallelLoops; i++) {
+      Loop l = loops.get(i);
+      if (l.limit() == null) {
+        factor = Math.multiplyExact(factor, l.extent());
+        continue;
+      }
+      Monomial m = Monomial.of(l.limit());
+      if (m == null || (any != null && any.slot() != m.slot())) return null;
+      any = m;
+      factor = Math.multiplyExact(factor, m.coef());
+      power += m.power();
+    }
+    return any == null ? null : new Monomial(factor, power, any.symbol(), any.slot());
+  }
+
   /** Number of work items: the product of the parallel loops' extents. */
   public long extent() {
     long n = 1;

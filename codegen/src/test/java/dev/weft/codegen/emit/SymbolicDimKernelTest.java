@@ -103,6 +103,64 @@ class SymbolicDimKernelTest {
     assertTrue(e.getMessage().contains("trip count"), e.getMessage());
   }
 
+  /** exp over [4, n]: both loops parallel, the inner one limited by n (dense work), launched here over the static extent. */
+  @Test
+  void denseWorkKernelLaunchedOverTheStaticExtentWritesOnlyValidItems() {
+    List<Kernel> versions = new ArrayList<>();
+    long[] points = new long[DimFit.POINTS];
+    for (int i = 0; i < points.length; i++) {
+      points[i] = MAX + i;
+      Graph g = new Graph("e");
+      GraphBuilder b = new GraphBuilder(g);
+      Value x = g.addInput("x", new TensorType(DType.F32, Shape.of(4, points[i])));
+      g.addOutput(b.op1("exp", Map.of(), x));
+      versions.add(GroupLowerer.lower("k", g, null, "test").kernels().get(0));
+    }
+    Kernel k = DimFit.fit(versions, points, 1, "n");
+    assertEquals(4, k.denseWork().coef(), "4*n work items");
+    assertEquals(1, k.denseWork().power());
+    long n = 3;
+    Tensor x = LoweringCheck.random(DType.F32, 5, 2, 4, n);
+    Tensor y = Tensor.zeros(DType.F32, new long[] {4, MAX});
+    Map<Buffer, Tensor> jit = new HashMap<>();
+    jit.put(k.params().get(0), x);
+    jit.put(k.params().get(1), y);
+    HostJit.run(k, jit, HostJit.host(true), new long[] {n});
+    for (long i = 0; i < 4 * MAX; i++) {
+      double want = i < 4 * n ? Math.exp(x.getDouble(i)) : 0;
+      assertEquals(want, y.getDouble(i), 1e-5 * Math.max(1, Math.abs(want)), "element " + i);
+    }
+  }
+
+  /** A limit that is no monomial (n + 1) keeps the static split: items beyond the limit do nothing. */
+  @Test
+  void aNonMonomialLimitSkipsItemsBeyondIt() {
+    List<Kernel> versions = new ArrayList<>();
+    for (long e = MAX + 1; e <= MAX + 4; e++) {
+      ExprFactory f = new ExprFactory();
+      Buffer y = new Buffer("y", DType.I64, new long[] {e});
+      Expr i = f.newVar("i");
+      versions.add(new Kernel("k", List.of(y), List.of(new Kernel.Loop(i, e)), 1, List.of(new Kernel.Store(y, i, f.add(i, f.index(100)))), "t"));
+    }
+    Kernel k = DimFit.fit(versions, new long[] {MAX, MAX + 1, MAX + 2, MAX + 3}, 1, "n");
+    assertEquals(null, k.denseWork());
+    for (long n = 1; n <= MAX; n++) {
+      Tensor viaJit = Tensor.zeros(DType.I64, new long[] {MAX + 1});
+      Map<Buffer, Tensor> jit = new HashMap<>();
+      jit.put(k.params().get(0), viaJit);
+      HostJit.run(k, jit, HostJit.host(true), new long[] {n});
+      Tensor viaEval = Tensor.zeros(DType.I64, new long[] {MAX + 1});
+      Map<Buffer, Tensor> mem = new HashMap<>();
+      mem.put(k.params().get(0), viaEval);
+      Evaluator.run(k, mem, new long[] {n});
+      for (long i = 0; i <= MAX; i++) {
+        long want = i < n + 1 ? i + 100 : 0;
+        assertEquals(want, viaJit.getLong(i), "jit n = " + n + " element " + i);
+        assertEquals(want, viaEval.getLong(i), "evaluator n = " + n + " element " + i);
+      }
+    }
+  }
+
   /** Four one-element kernels storing {@code values[i]} (an i64 constant) at the four points. */
   private static List<Kernel> storing(long... values) {
     List<Kernel> out = new ArrayList<>();
