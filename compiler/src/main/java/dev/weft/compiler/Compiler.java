@@ -53,6 +53,8 @@ public final class Compiler {
     // A range on a non-leading input axis is fitted (DimFit) from compiles at MAX+1..MAX+3.
     java.util.List<Module> more = new java.util.ArrayList<>();
     if (range != null && range.axis() != 0) for (int i = 2; i < dev.weft.codegen.kir.DimFit.POINTS; i++) more.add(copyOf(module));
+    // A leading range is first tried slice by slice; kept unbound, this copy lets it be fitted instead.
+    Module pristine = range != null && range.axis() == 0 ? copyOf(module) : null;
     ShapeBinding.bind(module.main(), options.shapes());
     times.put("shapes", ms(t0));
     long t1 = System.nanoTime();
@@ -66,7 +68,12 @@ public final class Compiler {
       ShapeBinding.bind(alt.main(), options.shapes(), Map.of(range.symbol(), range.max() + 1));
       PassManager.parse(pipeline).run(alt, new PassContext().verify(false));
       if (more.isEmpty()) {
-        lift = new ProgramLowering.Lift(range.symbol(), range.max(), SymbolicAxes.find(module.main(), alt.main(), range), range.staticExample());
+        try {
+          lift = new ProgramLowering.Lift(range.symbol(), range.max(), SymbolicAxes.find(module.main(), alt.main(), range), range.staticExample());
+        } catch (SymbolicDimException sliceBySlice) {
+          say.accept("dim '" + range.symbol() + "' is not handled slice by slice; fitting kernels over it");
+          lift = fitted(module, alt, copies(pristine), range, options, pipeline);
+        }
       } else {
         lift = fitted(module, alt, more, range, options, pipeline);
       }
@@ -76,8 +83,17 @@ public final class Compiler {
     KernelBackend backend = Backends.forTarget(options.target());
     long t2 = System.nanoTime();
     say.accept("lowering to kernels");
-    ProgramLowering.Result lowered = ProgramLowering.lower(module.main(), backend.gpu(), backend.blockSize(), lift,
-        options.gemmFor().equals(CompileOptions.GEMM_CUBLASLT), backend.matmulTileColumns());
+    boolean gemm = options.gemmFor().equals(CompileOptions.GEMM_CUBLASLT);
+    ProgramLowering.Result lowered;
+    try {
+      lowered = ProgramLowering.lower(module.main(), backend.gpu(), backend.blockSize(), lift, gemm, backend.matmulTileColumns());
+    } catch (SymbolicDimException sliceBySlice) {
+      // a leading range some kernel cannot run slice by slice (a reduction over it): kernels take it at run time instead
+      if (lift == null || lift.fitted() || pristine == null) throw sliceBySlice;
+      say.accept("dim '" + range.symbol() + "' is not handled slice by slice; fitting kernels over it");
+      lift = fitted(module, alt, copies(pristine), range, options, pipeline);
+      lowered = ProgramLowering.lower(module.main(), backend.gpu(), backend.blockSize(), lift, gemm, backend.matmulTileColumns());
+    }
     // A branch compiled as a fail step is legal but worth knowing about before the run that takes it.
     for (String w : lowered.uncompiled()) say.accept("warning: " + w);
     ArenaPlanner.Plan plan = ArenaPlanner.plan(lowered.buffers(), lowered.steps());
@@ -121,6 +137,13 @@ public final class Compiler {
       graphs.add(m.main());
     }
     return ProgramLowering.Lift.fit(range.symbol(), range.min(), range.max(), axes, graphs, range.staticExample(), range.input(), range.axis());
+  }
+
+  /** The copies a fit needs beside the graphs at MAX and MAX+1, of an unbound module. */
+  private static java.util.List<Module> copies(Module pristine) {
+    java.util.List<Module> out = new java.util.ArrayList<>();
+    for (int i = 2; i < dev.weft.codegen.kir.DimFit.POINTS; i++) out.add(copyOf(pristine));
+    return out;
   }
 
   /** A deep copy through the text form (weights copied in memory): passes rewrite the module in place. */

@@ -10,9 +10,10 @@ import java.util.Map;
  * ({@code 'x=1..8x16'}) when the model declares it symbolic: the graph is compiled at MAX, the
  * dim stays symbolic in the program (buffer shapes, launch extents, copy sizes; arena sized for
  * MAX) and the manifest records it in a shape profile, so the runtime takes any value in the
- * range. Supported: one range dim per compile. On a leading input axis it must stay axis 0 of
- * every value carrying it, in kernels that work on it slice by slice (batch-style); on any other
- * input axis (a sequence length) kernels take it as a run-time argument ({@link GroupFit}). What
+ * range. Supported: one range dim per compile. On a leading input axis it is first tried as
+ * axis 0 of every value carrying it, in kernels that work on it slice by slice (batch-style);
+ * on any other input axis (a sequence length), or where slice by slice fails, kernels take it as
+ * a run-time argument ({@link GroupFit}). What
  * neither can follow (a reshape merging it, a concat along it, shape arithmetic folded into data,
  * a weight that is not prefix-consistent) is a {@link SymbolicDimException} at compile time; so is
  * a range on a dim the model declares static.
