@@ -210,6 +210,31 @@ class SymbolicSequenceTest {
   }
 
   /**
+   * On cuda a kernel taking the dim has one i64 parameter per dim between its buffers and the
+   * extent (docs/KERNELS.md); kernels without dims keep buffers + extent. Checked on kernels.ptx
+   * (LLVM's output; no GPU or ptxas needed).
+   */
+  @Test
+  void cudaKernelsTakeTheDimAsAValueParameter() throws Exception {
+    Path model = attention();
+    Path dir = tmp.resolve("attn-cuda");
+    Weft.compile(model, new CompileOptions("cuda:sm_90", ShapeProfile.parse("x=1x1..7x8"), null, "fp32"), dir);
+    Program p = ProgramJson.read("program.json", Files.readAllBytes(dir.resolve("ranks/0/program.json")));
+    String ptx = Files.readString(dir.resolve("ranks/0/kernels.ptx"));
+    int withDims = 0;
+    for (Step st : p.steps()) {
+      if (!(st instanceof Step.Launch l)) continue;
+      int at = ptx.indexOf(".entry " + l.kernel() + "(");
+      assertTrue(at >= 0, "no .entry for " + l.kernel());
+      String params = ptx.substring(at, ptx.indexOf(')', at));
+      int count = params.split("\\.param", -1).length - 1;
+      assertEquals(l.args().size() + l.dims().size() + 1, count, l.kernel() + " " + l.args() + " dims " + l.dims());
+      if (!l.dims().isEmpty()) withDims++;
+    }
+    assertTrue(withDims > 0, "some cuda kernel takes the dim");
+  }
+
+  /**
    * A corpus encoder with a sequence range runs at several lengths against the interpreter: the
    * test data's first row, cut to each length (real token ids, mask and type ids).
    */
