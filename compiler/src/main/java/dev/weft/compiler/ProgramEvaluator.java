@@ -53,7 +53,8 @@ public final class ProgramEvaluator {
             dev.weft.codegen.kir.Buffer p = k.params().get(i);
             memory.put(p, Tensor.wrap(p.dtype(), p.shape(), segment(byName.get(l.args().get(i)), roots)));
           }
-          Evaluator.run(k, memory);
+          long[] dims = l.dims().stream().mapToLong(d -> lowered.maxBinding().get(d)).toArray();
+          Evaluator.run(k, memory, dims);
         } else if (s instanceof Step.Copy c) {
           long n = c.bytes().evaluate(lowered.maxBinding());
           segment(byName.get(c.dst()), roots).asSlice(0, n).copyFrom(segment(byName.get(c.src()), roots).asSlice(0, n));

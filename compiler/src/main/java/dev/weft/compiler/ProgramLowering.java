@@ -53,7 +53,25 @@ public final class ProgramLowering {
    * axis 0 (reserved for {@code max}); a kernel touching them runs over a prefix of its work
    * items, once {@link SliceLocality} proves each work item stays in its slice.
    */
-  public record Lift(String symbol, long max, Map<Value, String> leading, String staticExample) { }
+  public record Lift(String symbol, long max, Map<Value, String> leading, String staticExample,
+                     long min, Map<Value, int[]> axes, List<Graph> alternates, String input, int inputAxis) {
+    public Lift(String symbol, long max, Map<Value, String> leading, String staticExample) {
+      this(symbol, max, leading, staticExample, 0, null, null, null, -1);
+    }
+
+    /**
+     * A range dim that kernels take at run time ({@link dev.weft.codegen.kir.DimFit}): {@code axes}
+     * holds the axes of each value carrying it (any axes; buffers are packed at the run-time value
+     * within space reserved for MAX), {@code alternates} the same graph compiled with the dim at
+     * MAX+1, MAX+2, MAX+3, node for node; the dim is read from axis {@code inputAxis} of {@code input}.
+     */
+    public static Lift fit(String symbol, long min, long max, Map<Value, int[]> axes, List<Graph> alternates, String staticExample,
+                           String input, int inputAxis) {
+      return new Lift(symbol, max, Map.of(), staticExample, min, axes, List.copyOf(alternates), input, inputAxis);
+    }
+
+    public boolean fitted() { return axes != null; }
+  }
 
   /** A graph node lowered to launches: the launches' group name, the node, its results and their buffers. */
   public record KernelGroup(String name, Node node, List<Value> values, List<String> buffers) { }
@@ -77,6 +95,8 @@ public final class ProgramLowering {
   private int groupCount;
   private final Lift lift;
   private final Set<String> sliced = new java.util.HashSet<>();
+  /** Weights carrying a dim taken at run time: stored at MAX and read with MAX strides ({@link GroupFit}). */
+  private final Set<String> maxLayout = new java.util.HashSet<>();
   private final List<DimSource> dimSources = new ArrayList<>();
   /**
    * Model output names, kept for the output buffers: a value inside a branch or loop body may
@@ -117,15 +137,38 @@ public final class ProgramLowering {
   }
 
   /** Whether {@code v}'s axis 0 is the range dim. */
-  private boolean carries(Value v) { return lift != null && lift.leading().containsKey(v); }
+  private boolean carries(Value v) {
+    return lift != null && (lift.fitted() ? lift.axes().containsKey(v) : lift.leading().containsKey(v));
+  }
+
+  /** Whether kernels take the range dim at run time ({@link Lift#fit}). */
+  private boolean fitted() { return lift != null && lift.fitted(); }
 
   /** The program shape of {@code v}: static, or the range dim as axis 0. */
   private List<DimExpr> dims(Value v, TensorType t) {
     List<DimExpr> d = Buffer.dims(t.shape().sizes());
     if (!carries(v)) return d;
     List<DimExpr> out = new ArrayList<>(d);
-    out.set(0, DimExpr.symbol(lift.symbol()));
+    if (fitted()) {
+      for (int a : lift.axes().get(v)) out.set(a, DimExpr.symbol(lift.symbol()));
+    } else {
+      out.set(0, DimExpr.symbol(lift.symbol()));
+    }
     return out;
+  }
+
+  /** The bytes of {@code v} ({@code bytes} at MAX) at the run-time value of the dim: packed, one factor of the dim per axis carrying it. */
+  private DimExpr runBytes(Value v, long bytes) {
+    if (!carries(v)) return DimExpr.of(bytes);
+    if (!fitted()) return scaled(bytes);
+    long factor = bytes;
+    List<String> symbols = new ArrayList<>();
+    for (int a : lift.axes().get(v)) {
+      if (factor % lift.max() != 0) throw new IllegalStateException(bytes + " is not a multiple of " + lift.max());
+      factor /= lift.max();
+      symbols.add(lift.symbol());
+    }
+    return new DimExpr(factor, symbols);
   }
 
   /** {@code n} (a count for the whole MAX-sized tensor) as a count per slice times the dim. */
@@ -145,7 +188,10 @@ public final class ProgramLowering {
       named(in, name);
       TensorType t = tensor(in, null);
       buffers.put(name, Buffer.input(name, t.dtype(), dims(in, t), bytes(t)));
-      if (carries(in) && dimSources.stream().noneMatch(d -> d.name().equals(lift.symbol()))) {
+      if (carries(in) && fitted() && name.equals(lift.input()) && dimSources.isEmpty()) {
+        dimSources.add(new DimSource(lift.symbol(), name, lift.inputAxis()));
+      }
+      if (carries(in) && !fitted() && dimSources.stream().noneMatch(d -> d.name().equals(lift.symbol()))) {
         dimSources.add(new DimSource(lift.symbol(), name, 0));
       }
     }
@@ -162,10 +208,15 @@ public final class ProgramLowering {
       if (buffers.containsKey(outName) && buffers.get(outName).kind() == BufferKind.OUTPUT) continue;
       TensorType t = tensor(out, null);
       String src = names.get(out);
+      if (maxLayout.contains(root(src))) {
+        throw new SymbolicDimException("dim '" + lift.symbol() + "' cannot stay symbolic: output '" + outName + "' is the constant %" + out.name()
+            + " " + out.type() + " carrying the dim, stored at MAX and not packed at the run-time value; compile with a static size, e.g. --shapes '"
+            + lift.staticExample() + "'");
+      }
       String dst = outName;
       if (buffers.containsKey(dst)) dst = outName + "__out";
       buffers.put(dst, Buffer.output(dst, t.dtype(), dims(out, t), bytes(t)));
-      steps.add(new Step.Copy(src, dst, carries(out) ? scaled(bytes(t)) : DimExpr.of(bytes(t))));
+      steps.add(new Step.Copy(src, dst, runBytes(out, bytes(t))));
     }
     pruneUnreadWeights();
     Map<String, Long> maxBinding = lift == null ? Map.of() : Map.of(lift.symbol(), lift.max());
@@ -466,6 +517,7 @@ public final class ProgramLowering {
     Tensor t = Constants.valueOf(v);
     buffers.put(name, Buffer.weight(name, t.dtype(), Buffer.dims(t.shape()), t.byteSize()));
     weights.put(name, t);
+    if (fitted() && carries(v)) maxLayout.add(name);
   }
 
   private void view(Node n) {
@@ -483,7 +535,7 @@ public final class ProgramLowering {
     if (slicedSource) sliced.add(name);
     if (slicedSource && (!carries(v) || offset != 0)) {
       throw new SymbolicDimException("dim '" + lift.symbol() + "' cannot stay symbolic: view node " + n.describe() + " makes %" + v.name()
-          + " " + v.type() + " from %" + src.name() + " " + src.type() + " without keeping the dim as axis 0; compile with a static size, e.g. --shapes '"
+          + " " + v.type() + " from %" + src.name() + " " + src.type() + " without keeping the dim" + (fitted() ? "" : " as axis 0") + "; compile with a static size, e.g. --shapes '"
           + lift.staticExample() + "'");
     }
     buffers.put(name, Buffer.view(name, t.dtype(), slicedSource ? dims(v, t) : Buffer.dims(t.shape().sizes()), bytes(t), root, offset));
@@ -536,26 +588,32 @@ public final class ProgramLowering {
         constantsOfBody.put(body.inputs().get(i), Constants.valueOf(outer));
       }
     }
-    GroupLowerer.Lowered lowered;
-    try {
-      // a range dim's slices are checked per kernel parameter; temporaries would escape that check
-      // Tiling is kept off groups carrying the range dim, whose slices SliceLocality proves per kernel.
-      lowered = GroupLowerer.lower("weft_" + group, body, constantsOfBody::get, n.describe(), !carriesDim, !gpu,
-          carriesDim ? 1 : matmulTileColumns);
-    } catch (LoweringException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new LoweringException(n, e.getMessage());
+    // a range dim's slices are checked per kernel parameter; temporaries would escape that check
+    // Tiling is kept off groups carrying a leading range dim, whose slices SliceLocality proves per kernel;
+    // a group fitted over the dim is tiled when the tiled kernels fit, else lowered untiled.
+    int tile = carriesDim && !fitted() ? 1 : matmulTileColumns;
+    GroupLowerer.Lowered lowered = lowerGroup(n, group, body, constantsOfBody, !carriesDim || fitted(), tile);
+    GroupFit fit = null;
+    java.util.function.IntPredicate maxLayoutInput = i -> i < inBufs.size() && inBufs.get(i) != null && maxLayout.contains(root(inBufs.get(i)));
+    if (fitted() && carriesDim) {
+      try {
+        fit = GroupFit.of(n, group, main, lift, body, lowered, gpu, tile, maxLayoutInput);
+      } catch (SymbolicDimException e) {
+        if (tile == 1) throw e;
+        lowered = lowerGroup(n, group, body, constantsOfBody, true, 1);
+        fit = GroupFit.of(n, group, main, lift, body, lowered, gpu, 1, maxLayoutInput);
+      }
     }
     // temporaries: arena scratch of this group, live from the kernel writing it to its last reader
     Map<dev.weft.codegen.kir.Buffer, String> temporaries = new IdentityHashMap<>();
-    for (dev.weft.codegen.kir.Buffer p : lowered.temporaries()) {
+    for (int ti = 0; ti < lowered.temporaries().size(); ti++) {
+      dev.weft.codegen.kir.Buffer p = lowered.temporaries().get(ti);
       String tname = unique(group + "_" + p.name());
       long tbytes = p.elements() * p.dtype().byteSize();
-      buffers.put(tname, Buffer.arena(tname, p.dtype(), Buffer.dims(p.shape()), tbytes, 0));
+      buffers.put(tname, Buffer.arena(tname, p.dtype(), fit == null ? Buffer.dims(p.shape()) : fit.temporaryDims().get(ti), tbytes, 0));
       temporaries.put(p, tname);
     }
-    for (Kernel k : lowered.kernels()) {
+    for (Kernel k : fit == null ? lowered.kernels() : fit.kernels()) {
       List<String> args = new ArrayList<>();
       for (dev.weft.codegen.kir.Buffer p : k.params()) {
         if (temporaries.containsKey(p)) {
@@ -581,7 +639,7 @@ public final class ProgramLowering {
       DimExpr launchExtent = DimExpr.of(extent);
       Set<dev.weft.codegen.kir.Buffer> slicedParams = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
       for (int i = 0; i < args.size(); i++) if (sliced.contains(args.get(i))) slicedParams.add(k.params().get(i));
-      if (!slicedParams.isEmpty()) {
+      if (!slicedParams.isEmpty() && !fitted()) {
         String why = SliceLocality.check(k, slicedParams, lift.max());
         if (why != null) {
           throw new SymbolicDimException("dim '" + lift.symbol() + "' cannot stay symbolic in group " + group + " (" + n.describe()
@@ -591,10 +649,22 @@ public final class ProgramLowering {
         }
         launchExtent = scaled(extent);
       }
+      dev.weft.codegen.kir.Monomial dense = k.denseWork();
+      if (dense != null) launchExtent = new DimExpr(dense.coef(), java.util.Collections.nCopies(dense.power(), dense.symbol()));
       Geometry geo = gpu ? Geometry.of(Math.max(1, Math.min((extent + blockSize - 1) / blockSize, 65535L * 16)), blockSize, 0) : null;
       if (depth == 0) stepOfKernel.put(k.name(), steps.size());
-      steps.add(new Step.Launch(k.name(), args, List.of(), launchExtent, geo, group, nodes));
+      steps.add(new Step.Launch(k.name(), args, k.dims(), launchExtent, geo, group, nodes));
       kernels.add(k);
+    }
+  }
+
+  private GroupLowerer.Lowered lowerGroup(Node n, String group, Graph body, Map<Value, Tensor> constantsOfBody, boolean temporaries, int tile) {
+    try {
+      return GroupLowerer.lower("weft_" + group, body, constantsOfBody::get, n.describe(), temporaries, !gpu, tile);
+    } catch (LoweringException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new LoweringException(n, e.getMessage());
     }
   }
 

@@ -10,10 +10,13 @@ import java.util.Map;
  * ({@code 'x=1..8x16'}) when the model declares it symbolic: the graph is compiled at MAX, the
  * dim stays symbolic in the program (buffer shapes, launch extents, copy sizes; arena sized for
  * MAX) and the manifest records it in a shape profile, so the runtime takes any value in the
- * range. Supported: one range dim per compile, as axis 0 of every value that carries it, in
- * kernels that work on it slice by slice (batch-style). A range elsewhere (a sequence axis, a
- * reshape merging it, a reduction over it, shape arithmetic folded into data) is a
- * {@link SymbolicDimException} at compile time; so is a range on a dim the model declares static.
+ * range. Supported: one range dim per compile. On a leading input axis it is first tried as
+ * axis 0 of every value carrying it, in kernels that work on it slice by slice (batch-style);
+ * on any other input axis (a sequence length), or where slice by slice fails, kernels take it as
+ * a run-time argument ({@link GroupFit}). What
+ * neither can follow (a reshape merging it, a concat along it, shape arithmetic folded into data,
+ * a weight that is not prefix-consistent) is a {@link SymbolicDimException} at compile time; so is
+ * a range on a dim the model declares static.
  */
 public record ShapeProfile(Map<String, long[]> shapes, Map<String, long[]> minimums) {
   public static final ShapeProfile NONE = new ShapeProfile(Map.of(), Map.of());

@@ -25,20 +25,41 @@ import java.util.Map;
 final class SymbolicAxes {
   private final ShapeBinding.RangeDim range;
   private final Map<Value, String> leading = new IdentityHashMap<>();
+  /** Fit mode ({@link #axes}): the dim's value in the second graph, and the axes found per value. */
+  private final long alt;
+  private final boolean anyAxis;
+  private final Map<Value, int[]> axes = new IdentityHashMap<>();
 
-  private SymbolicAxes(ShapeBinding.RangeDim range) { this.range = range; }
+  private SymbolicAxes(ShapeBinding.RangeDim range, long alt, boolean anyAxis) {
+    this.range = range;
+    this.alt = alt;
+    this.anyAxis = anyAxis;
+  }
 
   /** The values of {@code atMax} (main graph and fused bodies) whose axis 0 is the range dim. */
   static Map<Value, String> find(Graph atMax, Graph atAlt, ShapeBinding.RangeDim range) {
-    SymbolicAxes s = new SymbolicAxes(range);
+    SymbolicAxes s = new SymbolicAxes(range, range.max() + 1, false);
     s.graph(atMax, atAlt, null);
     return s.leading;
+  }
+
+  /**
+   * The values of {@code atMax} that carry the range dim on any axes (sorted), comparing with
+   * {@code atAlt} compiled with the dim at {@code alt}: an axis carries it when it is MAX there
+   * and {@code alt} here; any other difference is refused as in {@link #find}. Constants that
+   * carry the dim must be prefix-consistent along every axis carrying it (they are stored at
+   * MAX and kernels read them with MAX strides: run below MAX, they read the prefix).
+   */
+  static Map<Value, int[]> axes(Graph atMax, Graph atAlt, ShapeBinding.RangeDim range, long alt) {
+    SymbolicAxes s = new SymbolicAxes(range, alt, true);
+    s.graph(atMax, atAlt, null);
+    return s.axes;
   }
 
   private void graph(Graph a, Graph b, Node group) {
     if (a.inputs().size() != b.inputs().size() || a.nodes().size() != b.nodes().size() || a.outputs().size() != b.outputs().size()) {
       throw fail(group, null, null, -1, "the optimized graph " + (group == null ? "" : "of this group ") + "has a different structure at "
-          + range.symbol() + " = " + (range.max() + 1) + " than at " + range.max());
+          + range.symbol() + " = " + alt + " than at " + range.max());
     }
     for (int i = 0; i < a.inputs().size(); i++) value(a.inputs().get(i), b.inputs().get(i), group, null);
     for (int i = 0; i < a.nodes().size(); i++) {
@@ -58,6 +79,18 @@ final class SymbolicAxes {
     long[] sx = tx.shape().sizes();
     long[] sy = ty.shape().sizes();
     if (sx.length != sy.length) throw fail(group, node, x, -1, "its rank depends on the dim");
+    if (anyAxis) {
+      java.util.List<Integer> found = new java.util.ArrayList<>();
+      for (int d = 0; d < sx.length; d++) {
+        if (sx[d] == sy[d]) continue;
+        if (sx[d] != range.max() || sy[d] != alt) {
+          throw fail(group, node, x, d, "axis " + d + " is " + sx[d] + " = a multiple or function of the dim (a reshape merging it?)");
+        }
+        found.add(d);
+      }
+      if (!found.isEmpty()) axes.put(x, found.stream().mapToInt(Integer::intValue).toArray());
+      return;
+    }
     for (int d = 0; d < sx.length; d++) {
       if (sx[d] == sy[d]) continue;
       if (d != 0) throw fail(group, node, x, d, "the dim reaches a non-leading axis");
@@ -76,6 +109,16 @@ final class SymbolicAxes {
     Tensor b = Constants.valueOf(y.output(0));
     MemorySegment sa = a.data();
     MemorySegment sb = b.data();
+    if (anyAxis) {
+      int[] ax = axes.get(v);
+      String why = ax == null ? (sa.byteSize() == sb.byteSize() && sa.mismatch(sb) < 0 ? null : "its values are computed from the dim")
+          : dev.weft.codegen.kir.DimFit.prefixConsistent(a, b, ax);
+      if (why != null) {
+        throw fail(group, x, v, ax == null ? -1 : ax[0], "a constant that depends on the dim cannot be read below MAX: " + why + "; used by "
+            + v.uses().stream().map(u -> u.user() == null ? "the graph's outputs" : u.user().opName() + " operand " + u.index()).toList());
+      }
+      return;
+    }
     long n = Math.min(sa.byteSize(), sb.byteSize());
     boolean same = leading.containsKey(v) ? sa.asSlice(0, n).mismatch(sb.asSlice(0, n)) < 0 : sa.mismatch(sb) < 0;
     if (!same) throw fail(group, x, v, -1, "a constant computed from the dim's value (shape arithmetic folded into data), used by "
@@ -100,6 +143,15 @@ final class SymbolicAxes {
   }
 
   private SymbolicDimException fail(Node group, Node node, Value value, int axis, String why) {
+    if (anyAxis) {
+      StringBuilder sb = new StringBuilder("dim '" + range.symbol() + "' (range " + range.min() + ".." + range.max() + ", input '"
+          + range.input() + "' axis " + range.axis() + ") cannot stay symbolic: " + why);
+      if (group != null) sb.append("; group ").append(group.describe());
+      if (node != null) sb.append("; node ").append(node.describe());
+      if (value != null) sb.append("; value %").append(value.name()).append(' ').append(value.type());
+      if (axis >= 0) sb.append(" axis ").append(axis);
+      return new SymbolicDimException(sb.append(". Compile with a static size, e.g. --shapes '").append(range.staticExample()).append("'").toString());
+    }
     StringBuilder sb = new StringBuilder("dim '" + range.symbol() + "' (range " + range.min() + ".." + range.max() + ", input '"
         + range.input() + "' axis " + range.axis() + ") cannot stay symbolic: " + why);
     if (group != null) sb.append("; group ").append(group.describe());

@@ -97,8 +97,9 @@ class SymbolicBatchTest {
     assertEquals(digests(tmp.resolve("a")), digests(tmp.resolve("b")));
   }
 
+  /** A non-leading range is taken by the kernels at run time (SymbolicSequenceTest has more). */
   @Test
-  void aRangeOnANonLeadingAxisIsATypedCompileError() throws Exception {
+  void aRangeOnANonLeadingAxisRunsAtEveryValue() throws Exception {
     Path model = wir("transposed", """
         module {
           graph @t(%x: f32[4,n]) -> (%y) {
@@ -106,13 +107,30 @@ class SymbolicBatchTest {
           }
         }
         """);
-    SymbolicDimException e = assertThrows(SymbolicDimException.class, () -> Weft.compile(model, cpu("x=4x1..6"), tmp.resolve("t")));
-    assertTrue(e.getMessage().contains("dim 'n'") && e.getMessage().contains("axis 1") && e.getMessage().contains("--shapes 'x=4x6'"),
-        e.getMessage());
+    Path dir = tmp.resolve("t");
+    Weft.compile(model, cpu("x=4x1..6"), dir);
+    for (int n : new int[] {1, 3, 6}) runAndCompare(dir, model, Map.of("x", random(DType.F32, new long[] {4, n}, n)));
   }
 
+  /** A batch range some kernel cannot run slice by slice (it reaches axis 1) is fitted instead: kernels take it at run time. */
   @Test
-  void aReductionOverTheBatchIsATypedCompileError() throws Exception {
+  void aBatchRangeReachingANonLeadingAxisRunsAtEveryBatch() throws Exception {
+    Path model = wir("transposed", """
+        module {
+          graph @t(%x: f32[batch,4]) -> (%y) {
+            %t: f32[4,batch] = transpose(%x) {perm = [1, 0]}
+            %y: f32[4,batch] = softmax(%t) {axis = 1}
+          }
+        }
+        """);
+    Path dir = tmp.resolve("t");
+    Weft.compile(model, cpu("x=1..6x4"), dir);
+    for (int batch : new int[] {1, 3, 6}) runAndCompare(dir, model, Map.of("x", random(DType.F32, new long[] {batch, 4}, batch)));
+  }
+
+  /** A reduction over the batch cannot run slice by slice; fitted, its trip count is the batch at run time. */
+  @Test
+  void aReductionOverTheBatchRunsAtEveryBatch() throws Exception {
     Path model = wir("sum", """
         module {
           graph @s(%x: f32[batch,5]) -> (%y) {
@@ -121,8 +139,23 @@ class SymbolicBatchTest {
           }
         }
         """);
-    SymbolicDimException e = assertThrows(SymbolicDimException.class, () -> Weft.compile(model, cpu("x=1..4x5"), tmp.resolve("s")));
-    assertTrue(e.getMessage().contains("group g") && e.getMessage().contains("batch") && e.getMessage().contains("--shapes 'x=4x5'"),
+    Path dir = tmp.resolve("s");
+    Weft.compile(model, cpu("x=1..4x5"), dir);
+    for (int batch : new int[] {1, 3, 4}) runAndCompare(dir, model, Map.of("x", random(DType.F32, new long[] {batch, 5}, batch)));
+  }
+
+  @Test
+  void aConcatAlongTheBatchIsATypedCompileError() throws Exception {
+    Path model = wir("cat", """
+        module {
+          graph @c(%x: f32[batch,5]) -> (%y) {
+            %c: f32[n2,5] = concat(%x, %x) {axis = 0}
+            %y: f32[n2,5] = exp(%c)
+          }
+        }
+        """);
+    SymbolicDimException e = assertThrows(SymbolicDimException.class, () -> Weft.compile(model, cpu("x=1..4x5"), tmp.resolve("c")));
+    assertTrue(e.getMessage().contains("dim 'batch'") && e.getMessage().contains("axis 0") && e.getMessage().contains("--shapes 'x=4x5'"),
         e.getMessage());
   }
 

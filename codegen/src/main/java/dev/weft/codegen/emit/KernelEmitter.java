@@ -48,6 +48,8 @@ public final class KernelEmitter {
   private final Map<Buffer, LLVMValueRef> bases = new IdentityHashMap<>();
   /** Reductions by whether their body holds no reduction (computed once per kernel). */
   private final Map<Expr, Boolean> leaf = new IdentityHashMap<>();
+  /** The run-time values of the kernel's symbolic dims ({@link Kernel#dims()}), by slot. */
+  private final List<LLVMValueRef> dimValues = new ArrayList<>();
   private LLVMValueRef function;
   /** Non-null when a warp (or block) shares each work item (see {@link CooperativePlan}). */
   private CooperativePlan plan;
@@ -79,8 +81,10 @@ public final class KernelEmitter {
     LLVMTypeRef ptr = LLVMPointerTypeInContext(ctx, as);
     LLVMTypeRef hostPtr = LLVMPointerTypeInContext(ctx, 0);
     List<LLVMTypeRef> params = new ArrayList<>();
+    List<String> dims = k.dims();
     if (target.gpu()) {
       for (int i = 0; i < k.params().size(); i++) params.add(ptr);
+      for (int i = 0; i < dims.size(); i++) params.add(i64);
       params.add(i64);
     } else {
       params.add(hostPtr);
@@ -105,7 +109,8 @@ public final class KernelEmitter {
       }
       begin = target.workItemIndex(b, module);
       step = target.workItemStride(b, module);
-      end = LLVMGetParam(function, k.params().size());
+      for (int i = 0; i < dims.size(); i++) dimValues.add(LLVMGetParam(function, k.params().size() + i));
+      end = LLVMGetParam(function, k.params().size() + dims.size());
       plan = Cooperation.plan(k, target);
       if (plan != null) {
         // consecutive threads [item * lanes, item * lanes + lanes) share an item: whole warps,
@@ -121,6 +126,11 @@ public final class KernelEmitter {
         LLVMValueRef slot = LLVMBuildGEP2(b, hostPtr, table, one(LLVMConstInt(i64, i, 0)), 1, "slot");
         LLVMValueRef base = LLVMBuildLoad2(b, hostPtr, slot, k.params().get(i).name());
         bases.put(k.params().get(i), base);
+      }
+      LLVMValueRef dimTable = LLVMGetParam(function, 1);
+      for (int i = 0; i < dims.size(); i++) {
+        LLVMValueRef slot = LLVMBuildGEP2(b, i64, dimTable, one(LLVMConstInt(i64, i, 0)), 1, "dimslot");
+        dimValues.add(LLVMBuildLoad2(b, i64, slot, dims.get(i)));
       }
       begin = LLVMGetParam(function, 2);
       end = LLVMGetParam(function, 3);
@@ -140,13 +150,32 @@ public final class KernelEmitter {
     scopes.push(new IdentityHashMap<>());
     Set<Long> bound = new HashSet<>();
     LLVMValueRef rest = p;
+    // Dense work (Kernel.denseWork): items are split by the run-time limits, so only the outer
+    // loop's items beyond its limit (a launch over the static extent) are idle.
+    boolean dense = k.denseWork() != null;
     for (int d = k.parallelLoops() - 1; d >= 0; d--) {
       Kernel.Loop l = k.loops().get(d);
-      LLVMValueRef ext = LLVMConstInt(i64, l.extent(), 0);
+      LLVMValueRef ext = dense && l.limit() != null ? value(l.limit()) : LLVMConstInt(i64, l.extent(), 0);
       LLVMValueRef v = d == 0 ? rest : LLVMBuildURem(b, rest, ext, l.var().name());
       if (d > 0) rest = LLVMBuildUDiv(b, rest, ext, "q");
       vars.put(l.var().longValue(), v);
       bound.add(l.var().longValue());
+    }
+    // Work items beyond a parallel loop's run-time limit do nothing.
+    LLVMBasicBlockRef skipTo = null;
+    LLVMValueRef live = null;
+    for (int d = 0; d < (dense ? Math.min(1, k.parallelLoops()) : k.parallelLoops()); d++) {
+      Kernel.Loop l = k.loops().get(d);
+      if (l.limit() == null && !dense) continue;
+      LLVMValueRef upTo = l.limit() == null ? LLVMConstInt(i64, l.extent(), 0) : value(l.limit());
+      LLVMValueRef in = LLVMBuildICmp(b, LLVMIntSLT, vars.get(l.var().longValue()), upTo, "live");
+      live = live == null ? in : LLVMBuildAnd(b, live, in, "live");
+    }
+    if (live != null) {
+      LLVMBasicBlockRef work = LLVMAppendBasicBlockInContext(ctx, function, "live");
+      skipTo = LLVMAppendBasicBlockInContext(ctx, function, "next");
+      LLVMBuildCondBr(b, live, work, skipTo);
+      LLVMPositionBuilderAtEnd(b, work);
     }
     List<Expr> roots = new ArrayList<>();
     for (Kernel.Store s : k.stores()) {
@@ -161,6 +190,10 @@ public final class KernelEmitter {
       serialLoops(k, k.parallelLoops(), bound, reductions);
     }
     scopes.pop();
+    if (skipTo != null) {
+      LLVMBuildBr(b, skipTo);
+      LLVMPositionBuilderAtEnd(b, skipTo);
+    }
     LLVMValueRef next = LLVMBuildAdd(b, p, step, "p.next");
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(b);
     LLVMBuildBr(b, header);
@@ -220,6 +253,7 @@ public final class KernelEmitter {
     }
     Kernel.Loop l = k.loops().get(depth);
     LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx);
+    LLVMValueRef trips = l.limit() == null ? LLVMConstInt(i64, l.extent(), 0) : value(l.limit());
     LLVMBasicBlockRef pre = LLVMGetInsertBlock(b);
     LLVMBasicBlockRef header = LLVMAppendBasicBlockInContext(ctx, function, "loop." + l.var().name());
     LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(ctx, function, "body." + l.var().name());
@@ -227,7 +261,7 @@ public final class KernelEmitter {
     LLVMBuildBr(b, header);
     LLVMPositionBuilderAtEnd(b, header);
     LLVMValueRef i = LLVMBuildPhi(b, i64, l.var().name());
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, i, LLVMConstInt(i64, l.extent(), 0), "more"), body, exit);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, i, trips, "more"), body, exit);
     LLVMPositionBuilderAtEnd(b, body);
     vars.put(l.var().longValue(), i);
     Set<Long> inner = new HashSet<>(bound);
@@ -253,11 +287,12 @@ public final class KernelEmitter {
    * sum still adds its terms in the same order as its own loop would.
    */
   private void hoist(List<Expr> reductions, Set<Long> bound) {
-    Map<Long, List<Expr>> fusable = new java.util.LinkedHashMap<>();
+    Map<Object, List<Expr>> fusable = new java.util.LinkedHashMap<>();
     for (Expr r : reductions) {
       if (lookup(r) == null && free.boundBy(r, bound) && r.reduce() == dev.weft.codegen.kir.ReduceOp.SUM
           && leaf.computeIfAbsent(r, x -> FreeVars.reductions(List.of(x.a())).isEmpty())) {
-        fusable.computeIfAbsent(r.extent(), x -> new ArrayList<>()).add(r);
+        Object trips = r.limit() == null ? (Object) r.extent() : List.of(r.extent(), r.limit());
+        fusable.computeIfAbsent(trips, x -> new ArrayList<>()).add(r);
       }
     }
     for (List<Expr> group : fusable.values()) if (group.size() > 1) fusedSums(group);
@@ -267,7 +302,8 @@ public final class KernelEmitter {
   /** {@code sums} (leaf SUM reductions of one extent) as one loop; each result memoized in the current scope. */
   private void fusedSums(List<Expr> sums) {
     LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx);
-    long extent = sums.get(0).extent();
+    Expr first = sums.get(0);
+    LLVMValueRef trips = first.limit() == null ? LLVMConstInt(i64, first.extent(), 0) : value(first.limit());
     String name = sums.get(0).var().name();
     LLVMBasicBlockRef pre = LLVMGetInsertBlock(b);
     LLVMBasicBlockRef header = LLVMAppendBasicBlockInContext(ctx, function, "sums." + name);
@@ -282,7 +318,7 @@ public final class KernelEmitter {
       accs.add(LLVMBuildPhi(b, Types.compute(ctx, e.type()), "acc"));
       inits.add(scalars.reduceIdentity(e.reduce(), e.type()));
     }
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, k, LLVMConstInt(i64, extent, 0), "more"), body, exit);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, k, trips, "more"), body, exit);
     LLVMPositionBuilderAtEnd(b, body);
     for (Expr e : sums) vars.put(e.var().longValue(), k);
     scopes.push(new IdentityHashMap<>());
@@ -340,6 +376,10 @@ public final class KernelEmitter {
       case SELECT -> LLVMBuildSelect(b, value(e.a()), value(e.b()), value(e.c()), "sel");
       case CAST -> scalars.cast(e.a().type(), e.type(), value(e.a()));
       case REDUCE -> reduce(e, LLVMConstInt(LLVMInt64TypeInContext(ctx), 0, 0), LLVMConstInt(LLVMInt64TypeInContext(ctx), 1, 0));
+      case DIM -> {
+        if (e.longValue() >= dimValues.size()) throw new KirException("dim " + e.name() + " (slot " + e.longValue() + ") is not a kernel argument");
+        yield dimValues.get((int) e.longValue());
+      }
     };
     // Loop variables and constants need no memo; everything else is shared within its scope.
     if (e.kind() != Expr.Kind.VAR) scopes.peek().put(e, v);
@@ -389,6 +429,7 @@ public final class KernelEmitter {
     LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx);
     LLVMTypeRef t = Types.compute(ctx, e.type());
     LLVMValueRef init = scalars.reduceIdentity(e.reduce(), e.type());
+    LLVMValueRef trips = e.limit() == null ? LLVMConstInt(i64, e.extent(), 0) : value(e.limit());
     LLVMBasicBlockRef pre = LLVMGetInsertBlock(b);
     LLVMBasicBlockRef header = LLVMAppendBasicBlockInContext(ctx, function, "red." + e.var().name());
     LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(ctx, function, "redbody." + e.var().name());
@@ -397,7 +438,7 @@ public final class KernelEmitter {
     LLVMPositionBuilderAtEnd(b, header);
     LLVMValueRef k = LLVMBuildPhi(b, i64, e.var().name());
     LLVMValueRef acc = LLVMBuildPhi(b, t, "acc");
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, k, LLVMConstInt(i64, e.extent(), 0), "more"), body, exit);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, k, trips, "more"), body, exit);
     LLVMPositionBuilderAtEnd(b, body);
     vars.put(e.var().longValue(), k);
     scopes.push(new IdentityHashMap<>());

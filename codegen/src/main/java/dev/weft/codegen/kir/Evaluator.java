@@ -21,7 +21,12 @@ public final class Evaluator {
   /** Values given from outside (a cooperative reduction's combined result in a lane simulation). */
   private final Map<Expr, Long> fixed = new IdentityHashMap<>();
 
-  private Evaluator(Map<Buffer, Tensor> memory) { this.memory = memory; }
+  private final long[] dims;
+
+  private Evaluator(Map<Buffer, Tensor> memory, long[] dims) {
+    this.memory = memory;
+    this.dims = dims;
+  }
 
   /**
    * An evaluator driven step by step ({@link #set}, {@link #fix}, {@link #loops}) rather than
@@ -29,7 +34,7 @@ public final class Evaluator {
    */
   static Evaluator stepwise(Kernel k, Map<Buffer, Tensor> memory) {
     bindParams(k, memory);
-    return new Evaluator(memory);
+    return new Evaluator(memory, new long[0]);
   }
 
   void set(long var, long value) { bind(var, value); }
@@ -49,17 +54,26 @@ public final class Evaluator {
   }
 
   /** Runs {@code k} over all its work items; {@code memory} maps every parameter to a tensor (outputs are written). */
-  public static void run(Kernel k, Map<Buffer, Tensor> memory) {
+  public static void run(Kernel k, Map<Buffer, Tensor> memory) { run(k, memory, new long[0]); }
+
+  /**
+   * As {@link #run(Kernel, Map)} with the symbolic dims of {@link Kernel#dims()} bound to
+   * {@code dims} (by slot). A kernel that reads dims may be given tensors smaller than its
+   * buffers' (maximum) shapes: the packed tensors of the bound dims; every access is bounds-checked.
+   */
+  public static void run(Kernel k, Map<Buffer, Tensor> memory, long[] dims) {
+    if (dims.length < k.dims().size()) throw new KirException("kernel " + k.name() + " reads dims " + k.dims() + " but " + dims.length + " were given");
     bindParams(k, memory);
-    new Evaluator(memory).loops(k, 0);
+    new Evaluator(memory, dims.clone()).loops(k, 0);
   }
 
   private static void bindParams(Kernel k, Map<Buffer, Tensor> memory) {
+    boolean symbolic = !k.dims().isEmpty();
     for (Buffer b : k.params()) {
       Tensor t = memory.get(b);
       if (t == null && b.data() != null) memory.put(b, t = b.data());
       if (t == null) throw new KirException("no tensor bound to parameter " + b);
-      if (t.size() != b.elements()) throw new KirException("tensor for " + b + " has " + t.size() + " elements");
+      if (symbolic ? t.size() > b.elements() : t.size() != b.elements()) throw new KirException("tensor for " + b + " has " + t.size() + " elements");
     }
   }
 
@@ -73,7 +87,8 @@ public final class Evaluator {
       return;
     }
     Kernel.Loop l = k.loops().get(depth);
-    for (long i = 0; i < l.extent(); i++) {
+    long n = l.limit() == null ? l.extent() : limit(l.limit(), l.extent());
+    for (long i = 0; i < n; i++) {
       bind(l.var().id, i);
       loops(k, depth + 1);
     }
@@ -118,9 +133,14 @@ public final class Evaluator {
       case BINARY -> Scalars.binary(e.binary(), e.a.type, eval(e.a), eval(e.b));
       case SELECT -> eval(e.a) != 0 ? eval(e.b) : eval(e.c);
       case CAST -> Scalars.cast(e.a.type, e.type, eval(e.a));
+      case DIM -> {
+        if (e.id >= dims.length) throw new KirException("dim " + e.name + " (slot " + e.id + ") is not bound");
+        yield dims[(int) e.id];
+      }
       case REDUCE -> {
         long acc = identity(e);
-        for (long i = 0; i < e.extent; i++) {
+        long n = e.b == null ? e.extent : limit(e.b, e.extent);
+        for (long i = 0; i < n; i++) {
           bind(e.var.id, i);
           acc = Scalars.binary(e.reduce().combine(), e.type, acc, eval(e.a));
         }
@@ -128,6 +148,13 @@ public final class Evaluator {
         yield acc;
       }
     };
+  }
+
+  /** A run-time trip count, checked against the static bound the kernel's buffers are sized for. */
+  private long limit(Expr limit, long extent) {
+    long n = eval(limit);
+    if (n < 0 || n > extent) throw new KirException("run-time trip count " + n + " outside [0, " + extent + "]");
+    return n;
   }
 
   private long unary(Expr e) {

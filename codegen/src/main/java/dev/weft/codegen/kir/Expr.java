@@ -27,8 +27,14 @@ public final class Expr {
     SELECT,
     /** {@link #a} converted to {@link #type} (saturating float to int, nonzero to bool). */
     CAST,
-    /** {@link #reduce} of {@link #a} over {@link #var} in [0, {@link #extent}). */
-    REDUCE
+    /**
+     * {@link #reduce} of {@link #a} over {@link #var} in [0, {@link #extent}), or in [0, {@link #b})
+     * when {@link #b} is set: a run-time trip count (an i64 expression of {@link #DIM}s) that
+     * never exceeds the static {@link #extent}.
+     */
+    REDUCE,
+    /** A symbolic dim's run-time value (i64): {@link #name} the dim, {@link #id} its slot in the launch's dims. */
+    DIM
   }
 
   final Kind kind;
@@ -95,8 +101,11 @@ public final class Expr {
   /** REDUCE: the reduction variable. */
   public Expr var() { return var; }
 
-  /** REDUCE: the number of iterations. */
+  /** REDUCE: the number of iterations (the static upper bound when {@link #limit} is set). */
   public long extent() { return extent; }
+
+  /** REDUCE: the run-time trip count, or null when it is the static {@link #extent}. */
+  public Expr limit() { return kind == Kind.REDUCE ? b : null; }
 
   public boolean isConst() { return kind == Kind.CONST; }
 

@@ -111,6 +111,22 @@ public final class ExprFactory {
     return intern(new Expr(Kind.REDUCE, body.type, op, 0, 0, null, null, body, null, null, var, extent));
   }
 
+  /** The run-time value of symbolic dim {@code name}, read from slot {@code slot} of the launch's dims. */
+  public Expr dim(String name, int slot) {
+    if (slot < 0) throw new KirException("negative dim slot " + slot);
+    return intern(new Expr(Kind.DIM, DType.I64, null, 0, slot, name, null, null, null, null, null, 0));
+  }
+
+  /**
+   * {@code r} (a REDUCE) running {@code limit} iterations at run time instead of its static
+   * extent; {@code limit} (i64, of dims only) must never exceed that extent.
+   */
+  public Expr limited(Expr r, Expr limit) {
+    if (r.kind != Kind.REDUCE) throw new KirException("only a reduction takes a run-time trip count");
+    requireType(limit, DType.I64, "reduction limit");
+    return intern(new Expr(Kind.REDUCE, r.type, r.op, 0, 0, null, null, r.a, limit, null, r.var, r.extent));
+  }
+
   // ---- shorthands (index arithmetic is i64)
 
   public Expr add(Expr x, Expr y) { return binary(BinaryOp.ADD, x, y); }

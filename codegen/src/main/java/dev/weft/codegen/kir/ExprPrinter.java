@@ -30,7 +30,8 @@ public final class ExprPrinter {
     StringBuilder out = new StringBuilder("kernel " + k.name() + " (" + k.source() + ")\n  params " + k.params() + "\n");
     for (int i = 0; i < k.loops().size(); i++) {
       Kernel.Loop l = k.loops().get(i);
-      out.append("  ").append(i < k.parallelLoops() ? "parallel " : "for ").append(l.var().name()).append(" < ").append(l.extent()).append('\n');
+      out.append("  ").append(i < k.parallelLoops() ? "parallel " : "for ").append(l.var().name()).append(" < ").append(l.extent())
+          .append(l.limit() == null ? "" : " (runs " + new ExprPrinter().text(l.limit()) + ")").append('\n');
     }
     StringBuilder stores = new StringBuilder();
     for (Kernel.Store s : k.stores()) {
@@ -59,7 +60,9 @@ public final class ExprPrinter {
       case BINARY -> e.op.toString().toLowerCase() + "(" + text(e.a) + ", " + text(e.b) + ")";
       case SELECT -> "select(" + text(e.a) + ", " + text(e.b) + ", " + text(e.c) + ")";
       case CAST -> e.type.textName() + "(" + text(e.a) + ")";
-      case REDUCE -> e.op.toString().toLowerCase() + "_" + e.var.name + "<" + e.extent + ">(" + text(e.a) + ")";
+      case REDUCE -> e.op.toString().toLowerCase() + "_" + e.var.name + "<" + (e.b == null ? Long.toString(e.extent) : text(e.b) + "<=" + e.extent)
+          + ">(" + text(e.a) + ")";
+      case DIM -> "$" + e.name;
     };
     if (uses.getOrDefault(e, 0) > 1 && e.kind != Expr.Kind.CONST && e.kind != Expr.Kind.VAR) {
       String name = "t" + names.size();

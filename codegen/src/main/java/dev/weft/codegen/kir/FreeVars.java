@@ -20,7 +20,7 @@ public final class FreeVars {
     if (have != null) return have;
     TreeSet<Long> s = new TreeSet<>();
     switch (e.kind) {
-      case CONST -> { }
+      case CONST, DIM -> { }
       case VAR -> {
         s.add(e.id);
         vars.put(e.id, e);

@@ -24,16 +24,77 @@ public record Kernel(String name, List<Buffer> params, List<Loop> loops, int par
     }
   }
 
-  /** One loop: variable and static trip count. */
-  public record Loop(Expr var, long extent) {
+  /**
+   * One loop: variable and static trip count; with a {@code limit} (an i64 expression of
+   * {@link Expr.Kind#DIM}s, never above {@code extent}) only {@code [0, limit)} runs: a serial
+   * loop stops there, a parallel loop's work items beyond it do nothing.
+   */
+  public record Loop(Expr var, long extent, Expr limit) {
     public Loop {
       if (var.kind() != Expr.Kind.VAR) throw new KirException("loop variable must be a VAR");
       if (extent < 0) throw new KirException("negative loop extent " + extent);
+      if (limit != null && limit.type() != dev.weft.bundle.DType.I64) throw new KirException("loop limit must be i64");
     }
+
+    public Loop(Expr var, long extent) { this(var, extent, null); }
+  }
+
+  /**
+   * The symbolic dims the kernel reads ({@link Expr.Kind#DIM}, in loop limits, reduction limits
+   * or values), by slot: entry {@code i} names the dim in slot {@code i}. Empty for a kernel
+   * specialized on static shapes only.
+   */
+  public List<String> dims() {
+    java.util.TreeMap<Long, String> slots = new java.util.TreeMap<>();
+    java.util.Map<Expr, Boolean> seen = new java.util.IdentityHashMap<>();
+    java.util.ArrayDeque<Expr> work = new java.util.ArrayDeque<>();
+    for (Loop l : loops) if (l.limit() != null) work.add(l.limit());
+    for (Store s : stores) {
+      work.add(s.index());
+      work.add(s.value());
+    }
+    while (!work.isEmpty()) {
+      Expr e = work.pop();
+      if (seen.put(e, Boolean.TRUE) != null) continue;
+      if (e.kind() == Expr.Kind.DIM) slots.put(e.longValue(), e.name());
+      for (Expr c : new Expr[] {e.a(), e.b(), e.c()}) if (c != null) work.push(c);
+    }
+    List<String> out = new java.util.ArrayList<>();
+    for (var en : slots.entrySet()) {
+      if (en.getKey() != out.size()) throw new KirException("kernel " + name + " reads dim slot " + en.getKey() + " but not slot " + out.size());
+      out.add(en.getValue());
+    }
+    return out;
   }
 
   /** {@code buffer[index] = value} (value converted to the buffer's element type). */
   public record Store(Buffer buffer, Expr index, Expr value) { }
+
+  /**
+   * The number of valid work items when the dim is bound, when every parallel loop's run-time
+   * limit is a {@link Monomial} of one dim: the static extents of the unlimited loops times the
+   * limits (then the emitter splits work items by the limits, and a launch over exactly this
+   * many items runs no idle item). Null when some limit is no monomial (work items are split by
+   * the static extents and those beyond a limit skip) or when no parallel loop has a limit.
+   */
+  public Monomial denseWork() {
+    long factor = 1;
+    int power = 0;
+    Monomial any = null;
+    for (int i = 0; i < parallelLoops; i++) {
+      Loop l = loops.get(i);
+      if (l.limit() == null) {
+        factor = Math.multiplyExact(factor, l.extent());
+        continue;
+      }
+      Monomial m = Monomial.of(l.limit());
+      if (m == null || (any != null && any.slot() != m.slot())) return null;
+      any = m;
+      factor = Math.multiplyExact(factor, m.coef());
+      power += m.power();
+    }
+    return any == null ? null : new Monomial(factor, power, any.symbol(), any.slot());
+  }
 
   /** Number of work items: the product of the parallel loops' extents. */
   public long extent() {

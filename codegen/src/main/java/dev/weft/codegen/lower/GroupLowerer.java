@@ -66,6 +66,7 @@ public final class GroupLowerer {
   private final Map<Value, Buffer> transposed = new IdentityHashMap<>();
   private final List<Buffer> transposedOrder = new ArrayList<>();
   private String kernelName = "k";
+  private Function<Value, long[]> strideShapes = v -> null;
   private int tileColumns = 1;
   private Graph body;
   private Map<Buffer, Value> bindings = new LinkedHashMap<>();
@@ -128,9 +129,20 @@ public final class GroupLowerer {
    */
   public static Lowered lower(String name, Graph body, Function<Value, Tensor> outerConstant, String source, boolean temporaries,
                               boolean hostLayout, int tileColumns) {
+    return lower(name, body, outerConstant, source, temporaries, hostLayout, tileColumns, null);
+  }
+
+  /**
+   * @param strideShapes for a body input or constant, the shape whose row-major strides its loads
+   *     use instead of its own (null or a null answer: its own); how a caller lowering a graph at
+   *     another value of a symbolic dim reads weights that are stored once, laid out at the maximum
+   */
+  public static Lowered lower(String name, Graph body, Function<Value, Tensor> outerConstant, String source, boolean temporaries,
+                              boolean hostLayout, int tileColumns, Function<Value, long[]> strideShapes) {
     if (tileColumns < 1) throw new IllegalArgumentException("tileColumns " + tileColumns);
     GroupLowerer g = new GroupLowerer(LoweringTable.global(), outerConstant == null ? v -> null : outerConstant, temporaries, hostLayout);
     g.tileColumns = tileColumns;
+    g.strideShapes = strideShapes == null ? v -> null : strideShapes;
     // A value found to need materializing late (after other reads inlined it) restarts the
     // lowering with the decision known from the start; the set only grows, so this ends.
     while (true) {
@@ -490,7 +502,7 @@ public final class GroupLowerer {
     if (in != null) {
       Tensor c = outerConstant.apply(v);
       if (c != null && c.size() == 1 && c.dtype() != DType.STRING) return scalarConstant(c, v);
-      return f.load(in, f.linear(idx, in.shape()));
+      return f.load(in, f.linear(idx, strides(v, in.shape())));
     }
     Node p = v.producer();
     if (p == null) throw new LoweringException(null, "%" + v.name() + " is read but not defined in the group");
@@ -498,7 +510,7 @@ public final class GroupLowerer {
       Tensor c = Constants.valueOf(v);
       if (c.size() == 1) return scalarConstant(c, v);
       Buffer b = constantBuffers.computeIfAbsent(v, x -> new Buffer(cName("const_" + x.name()), c.dtype(), c.shape(), c));
-      return f.load(b, f.linear(idx, b.shape()));
+      return f.load(b, f.linear(idx, strides(v, b.shape())));
     }
     int output = p.outputs().indexOf(v);
     Lowering rule = table.get(p.opName());
@@ -510,6 +522,11 @@ public final class GroupLowerer {
     }
     if (p.op().decomposition() != null) return value(expansion(p).outputs().get(output), idx);
     throw new LoweringException(p, UnloweredOps.message(p));
+  }
+
+  private long[] strides(Value v, long[] own) {
+    long[] s = strideShapes.apply(v);
+    return s == null ? own : s;
   }
 
   private Expr scalarConstant(Tensor c, Value v) {

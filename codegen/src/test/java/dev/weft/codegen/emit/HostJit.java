@@ -66,7 +66,14 @@ final class HostJit {
     };
   }
 
-  static synchronized void run(Kernel k, Map<Buffer, Tensor> memory, Target target) {
+  static synchronized void run(Kernel k, Map<Buffer, Tensor> memory, Target target) { run(k, memory, target, new long[0]); }
+
+  /**
+   * As {@link #run(Kernel, Map, Target)} with the kernel's symbolic dims bound to {@code dims};
+   * tensors may be smaller than their buffers (packed at the bound dims): each is given a
+   * buffer-sized allocation, as the arena reserves the maximum.
+   */
+  static synchronized void run(Kernel k, Map<Buffer, Tensor> memory, Target target, long[] dims) {
     LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
     LLVMContextRef ctx = LLVMOrcThreadSafeContextGetContext(tsc);
     LLVMModuleRef m = LLVMModuleCreateWithNameInContext(k.name(), ctx);
@@ -87,17 +94,19 @@ final class HostJit {
       MemorySegment[] segs = new MemorySegment[k.params().size()];
       for (int i = 0; i < segs.length; i++) {
         Tensor t = memory.get(k.params().get(i));
-        segs[i] = arena.allocate(Math.max(1, t.byteSize()), 64);
+        Buffer p = k.params().get(i);
+        segs[i] = arena.allocate(Math.max(1, Math.max(t.byteSize(), p.elements() * p.dtype().byteSize())), 64);
         if (t.byteSize() > 0) segs[i].copyFrom(t.data());
         table.setAtIndex(ValueLayout.ADDRESS, i, segs[i]);
       }
       MethodHandle fn = Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(addr.get()),
           FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+      MemorySegment dimTable = dims.length == 0 ? MemorySegment.NULL : arena.allocateFrom(ValueLayout.JAVA_LONG, dims);
       long extent = k.extent();
       // two calls over split ranges: the begin/end contract must hold for any split
       long mid = extent / 3;
-      fn.invokeExact(table, MemorySegment.NULL, 0L, mid);
-      fn.invokeExact(table, MemorySegment.NULL, mid, extent);
+      fn.invokeExact(table, dimTable, 0L, mid);
+      fn.invokeExact(table, dimTable, mid, extent);
       for (int i = 0; i < segs.length; i++) {
         Tensor t = memory.get(k.params().get(i));
         if (t.byteSize() > 0) t.data().copyFrom(segs[i].asSlice(0, t.byteSize()));
