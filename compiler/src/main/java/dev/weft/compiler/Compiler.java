@@ -70,7 +70,7 @@ public final class Compiler {
     long t2 = System.nanoTime();
     say.accept("lowering to kernels");
     ProgramLowering.Result lowered = ProgramLowering.lower(module.main(), backend.gpu(), backend.blockSize(), lift,
-        options.gemmFor().equals(CompileOptions.GEMM_CUBLASLT), backend.matmulTileColumns());
+        options.gemmFor().equals(CompileOptions.GEMM_CUBLASLT), backend.matmulTileColumns(), backend::tile);
     // A branch compiled as a fail step is legal but worth knowing about before the run that takes it.
     for (String w : lowered.uncompiled()) say.accept("warning: " + w);
     ArenaPlanner.Plan plan = ArenaPlanner.plan(lowered.buffers(), lowered.steps());

@@ -2,6 +2,8 @@ package dev.weft.backend.cpu;
 
 import static org.bytedeco.llvm.global.LLVM.*;
 
+import dev.weft.codegen.kir.KernelKind;
+import dev.weft.codegen.kir.TileShape;
 import dev.weft.codegen.llvm.MathIntrinsics;
 import dev.weft.codegen.llvm.TargetSpec;
 import dev.weft.codegen.target.KernelAttributes;
@@ -55,6 +57,17 @@ public final class CpuTarget implements Target {
     if (spec.hasFeature("avx512f")) return 16;
     if (spec.hasFeature("avx")) return 8;
     return 4; // SSE2, which every x86-64 has
+  }
+
+  /**
+   * Elementwise and broadcast kernels run four vectors of consecutive elements of their
+   * contiguous dim per work item, as a serial loop LLVM vectorizes (one index delinearization
+   * per tile rather than per element). Matmuls are tiled when lowered (GroupLowerer's column
+   * tile); other contractions stay one element per item.
+   */
+  @Override
+  public TileShape preferredTile(KernelKind kind) {
+    return kind == KernelKind.ELEMENTWISE ? new TileShape(1, 4 * vectorLanes(), TileShape.Form.SERIAL) : TileShape.NONE;
   }
 
   @Override

@@ -137,6 +137,7 @@ public final class KernelEmitter {
     for (Kernel.Store s : k.stores()) {
       roots.add(s.index());
       roots.add(s.value());
+      if (s.guard() != null) roots.add(s.guard());
     }
     List<Expr> reductions = FreeVars.reductions(roots);
     hoist(reductions, bound);
@@ -251,6 +252,23 @@ public final class KernelEmitter {
   }
 
   private void store(Kernel.Store s, LLVMValueRef v) {
+    if (s.guard() != null) {
+      // A tile's surplus lane: branch around the store (its value was computed with clamped loads).
+      LLVMBasicBlockRef yes = LLVMAppendBasicBlockInContext(ctx, function, "store");
+      LLVMBasicBlockRef after = LLVMAppendBasicBlockInContext(ctx, function, "stored");
+      LLVMBuildCondBr(b, value(s.guard()), yes, after);
+      LLVMPositionBuilderAtEnd(b, yes);
+      scopes.push(new IdentityHashMap<>());
+      unguardedStore(s, v);
+      scopes.pop();
+      LLVMBuildBr(b, after);
+      LLVMPositionBuilderAtEnd(b, after);
+      return;
+    }
+    unguardedStore(s, v);
+  }
+
+  private void unguardedStore(Kernel.Store s, LLVMValueRef v) {
     LLVMValueRef index = value(s.index());
     DType storage = s.buffer().dtype();
     LLVMTypeRef elem = Types.storage(ctx, storage);

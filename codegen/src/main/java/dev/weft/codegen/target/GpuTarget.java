@@ -1,5 +1,7 @@
 package dev.weft.codegen.target;
 
+import dev.weft.codegen.kir.KernelKind;
+import dev.weft.codegen.kir.TileShape;
 import dev.weft.codegen.llvm.MathIntrinsics;
 import dev.weft.codegen.llvm.TargetSpec;
 import org.bytedeco.llvm.LLVM.LLVMValueRef;
@@ -31,6 +33,17 @@ public abstract class GpuTarget implements Target {
   @Override public final int sharedAddressSpace() { return 3; }
 
   @Override public int defaultBlockSize() { return 256; }
+
+  /**
+   * A contraction's thread computes a 2x2 register tile of outputs (two rows by two columns):
+   * its four inner products run as one loop (KernelEmitter fuses sums of one extent), so each
+   * A and B element it loads feeds two products instead of one. Elementwise kernels keep one
+   * element per thread, which keeps a warp's loads coalesced.
+   */
+  @Override
+  public TileShape preferredTile(KernelKind kind) {
+    return kind == KernelKind.CONTRACTION ? new TileShape(2, 2, TileShape.Form.REGISTER) : TileShape.NONE;
+  }
 
   @Override public void decorateHelper(LLVMValueRef fn) { KernelAttributes.targetAttributes(fn, spec); }
 
