@@ -140,7 +140,7 @@ public final class KernelTiling {
     for (Kernel.Store s : stores) {
       Expr guard = s.guard() == null ? lane.guard
           : lane.guard == null ? copy(s.guard(), lane.value, valueMemo, lead) : f.and(lane.guard, copy(s.guard(), lane.value, valueMemo, lead));
-      out.add(new Kernel.Store(s.buffer(), copy(s.index(), lane.index, indexMemo, lead), copy(s.value(), lane.value, valueMemo, lead), guard));
+      out.add(new Kernel.Store(s.buffer(), leadLast(copy(s.index(), lane.index, indexMemo, lead), lead), copy(s.value(), lane.value, valueMemo, lead), guard));
     }
     return out;
   }

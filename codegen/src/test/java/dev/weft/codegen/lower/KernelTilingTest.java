@@ -150,6 +150,10 @@ class KernelTilingTest {
     assertEquals(3, serial.loops().size());
     assertEquals(8, serial.loops().get(2).extent());
     assertTrue(serial.stores().stream().allMatch(s -> s.guard() == null));
+    // the lane variable is the last summand of the store index: the emitter addresses a row plus
+    // the lane, which LLVM sees as consecutive (a flat "row | lane" index kept the loop scalar)
+    dev.weft.codegen.kir.Expr lane = serial.loops().get(2).var();
+    for (Kernel.Store s : serial.stores()) assertSame(lane, s.index().b(), "store index " + s.index());
     // 40 = 2*16 + 8: a prime-free divisor in [4, 16] is 10, so 4 tiles of 10
     assertEquals(12, KernelTiling.apply(add, new TileShape(1, 16, TileShape.Form.SERIAL)).extent());
 
