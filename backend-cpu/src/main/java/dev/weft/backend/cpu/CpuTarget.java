@@ -62,12 +62,18 @@ public final class CpuTarget implements Target {
   /**
    * Elementwise and broadcast kernels run four vectors of consecutive elements of their
    * contiguous dim per work item, as a serial loop LLVM vectorizes (one index delinearization
-   * per tile rather than per element). Matmuls are tiled when lowered (GroupLowerer's column
-   * tile); other contractions stay one element per item.
+   * per tile rather than per element). Contractions contiguous along their last dim (a
+   * pointwise convolution, a matmul with a row-major right operand) compute one vector of
+   * consecutive outputs per item, their sums run as one loop sharing each weight load; matmuls
+   * with a constant right operand are tiled when lowered (GroupLowerer's column tile).
    */
   @Override
   public TileShape preferredTile(KernelKind kind) {
-    return kind == KernelKind.ELEMENTWISE ? new TileShape(1, 4 * vectorLanes(), TileShape.Form.SERIAL) : TileShape.NONE;
+    return switch (kind) {
+      case ELEMENTWISE -> new TileShape(1, 4 * vectorLanes(), TileShape.Form.SERIAL);
+      case CONTRACTION -> new TileShape(1, vectorLanes(), TileShape.Form.REGISTER);
+      case OTHER -> TileShape.NONE;
+    };
   }
 
   @Override

@@ -142,6 +142,11 @@ class KernelTilingTest {
     assertEquals(KernelKind.ELEMENTWISE, KernelKind.of(add));
     assertEquals(KernelKind.CONTRACTION, KernelKind.of(mm));
     assertEquals(KernelKind.OTHER, KernelKind.of(softmax));
+    // a constant right operand is stored transposed: a column's loads stride by K, not consecutive
+    assertEquals(KernelKind.OTHER, KernelKind.of(lowered("matmul", random(DType.F32, 1, 1, 6, 5), new LoweringCheck.Const(random(DType.F32, 2, 1, 5, 7)))));
+    assertEquals(KernelKind.CONTRACTION, KernelKind.of(lowered("conv", random(DType.F32, 1, 1, 1, 3, 5, 6), random(DType.F32, 2, 1, 4, 3, 1, 1))));
+    assertEquals(KernelKind.OTHER, KernelKind.of(lowered("conv", random(DType.F32, 1, 1, 1, 3, 5, 6), random(DType.F32, 2, 1, 4, 3, 3, 3))),
+        "nested sums (channels, taps) do not fuse");
     assertSame(softmax, KernelTiling.apply(softmax, new TileShape(1, 16, TileShape.Form.SERIAL)), "serial loops: untiled");
 
     // 40 = 5 tiles of 8: no guard, one serial lane loop of 8, 3*5 items
@@ -173,12 +178,12 @@ class KernelTilingTest {
     assertSame(column, KernelTiling.apply(column, new TileShape(1, 8, TileShape.Form.SERIAL)));
   }
 
-  private static Kernel lowered(String op, Tensor... inputs) {
+  private static Kernel lowered(String op, Object... inputs) {
     List<Kernel> out = new ArrayList<>();
     check((kernels, memory) -> {
       out.addAll(kernels);
       LoweringCheck.EVALUATOR.run(kernels, memory);
-    }, op, Map.of(), RTOL, ATOL, (Object[]) inputs);
+    }, op, Map.of(), RTOL, ATOL, inputs);
     return out.get(out.size() - 1);
   }
 }
