@@ -45,10 +45,18 @@ public final class KernelTiling {
       return t > 1 ? serial(k, inner, t) : k;
     }
     int cols = (int) Math.min(pref.cols(), n);
-    int rows = inner > 0 ? (int) Math.min(pref.rows(), k.loops().get(inner - 1).extent()) : 1;
+    long m = inner > 0 ? k.loops().get(inner - 1).extent() : 1;
+    int rows = inner > 0 ? (int) Math.min(pref.rows(), m) : 1;
+    long others = k.extent() / (n * m);
+    while (rows * cols > 1 && others * ceil(m, rows) * ceil(n, cols) < pref.minItems()) {
+      if (rows > 1) rows /= 2;
+      else cols /= 2;
+    }
     if (rows <= 1 && cols <= 1) return k;
     return rows > 1 ? register(k, inner - 1, rows, inner, cols) : register(k, -1, 1, inner, cols);
   }
+
+  private static long ceil(long n, int t) { return (n + t - 1) / t; }
 
   static int serialLength(long n, int cols) {
     if (n <= 1) return 1;

@@ -6,8 +6,11 @@ package dev.weft.codegen.kir;
  * @param rows outputs along the second-innermost parallel loop (1: that loop is not split)
  * @param cols outputs along the innermost parallel loop (1 with rows 1: no tiling)
  * @param form how the item runs its tile
+ * @param minItems the fewest work items a tiled kernel should keep: a register tile trades
+ *     parallelism for reuse, which only pays once the launch still fills the machine; the tile
+ *     shrinks (rows first) until it leaves at least this many items, or goes away
  */
-public record TileShape(int rows, int cols, Form form) {
+public record TileShape(int rows, int cols, Form form, long minItems) {
   /** How the outputs of one tile are computed. */
   public enum Form {
     /**
@@ -27,7 +30,10 @@ public record TileShape(int rows, int cols, Form form) {
 
   public TileShape {
     if (rows < 1 || cols < 1) throw new KirException("tile " + rows + "x" + cols);
+    if (minItems < 1) throw new KirException("minItems " + minItems);
   }
+
+  public TileShape(int rows, int cols, Form form) { this(rows, cols, form, 1); }
 
   public boolean none() { return rows == 1 && cols == 1; }
 }

@@ -168,6 +168,10 @@ class KernelTilingTest {
     assertEquals(4 * mm.stores().size(), reg.stores().size());
     assertTrue(reg.stores().stream().anyMatch(s -> s.guard() != null));
     assertNotEquals(mm.toString(), reg.toString());
+    // a minimum item count shrinks the tile, rows first: 42 outputs keep >= 21 items as 6x4 items of 1x2
+    Kernel wide = KernelTiling.apply(mm, new TileShape(2, 2, TileShape.Form.REGISTER, 21));
+    assertEquals(24, wide.extent());
+    assertSame(mm, KernelTiling.apply(mm, new TileShape(2, 2, TileShape.Form.REGISTER, 43)), "no tile leaves 43 items");
   }
 
   @Test
