@@ -28,6 +28,9 @@ public interface KernelBackend {
   /** Output columns one matmul work item computes (the target's vector lanes; 1 keeps one element per item). */
   default int matmulTileColumns() { return 1; }
 
+  /** {@code k} tiled as this target prefers for its kind (KernelTiling); unchanged by default. */
+  default Kernel tile(Kernel k) { return k; }
+
   /** One compiled file: its name in the rank folder, format (so, ptx, cubin, hsaco), arch, bytes. */
   record Image(String file, String format, String arch, byte[] bytes) { }
 

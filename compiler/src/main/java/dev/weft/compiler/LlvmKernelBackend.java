@@ -31,6 +31,10 @@ abstract class LlvmKernelBackend implements KernelBackend {
 
   @Override public int itemsPerBlock(Kernel k) { return dev.weft.codegen.emit.Cooperation.itemsPerBlock(k, target); }
 
+  @Override public Kernel tile(Kernel k) {
+    return dev.weft.codegen.kir.KernelTiling.apply(k, target.preferredTile(dev.weft.codegen.kir.KernelKind.of(k)));
+  }
+
   @Override public final Built build(List<Kernel> kernels) { return build(kernels, CompileProgress.NONE); }
 
   @Override public abstract Built build(List<Kernel> kernels, CompileProgress progress);

@@ -105,8 +105,12 @@ public final class ProgramLowering {
   private final Set<String> reserved = new java.util.HashSet<>();
 
   private final int matmulTileColumns;
+  /** The target's tiling of a lowered kernel (KernelBackend#tile); not applied to groups carrying the range dim. */
+  private final java.util.function.UnaryOperator<Kernel> tiling;
 
-  private ProgramLowering(Graph main, boolean gpu, int blockSize, Lift lift, boolean libraryGemm, int matmulTileColumns) {
+  private ProgramLowering(Graph main, boolean gpu, int blockSize, Lift lift, boolean libraryGemm, int matmulTileColumns,
+                          java.util.function.UnaryOperator<Kernel> tiling) {
+    this.tiling = tiling;
     this.main = main;
     this.gpu = gpu;
     this.blockSize = blockSize;
@@ -133,7 +137,13 @@ public final class ProgramLowering {
    *     1: one element per item). Groups carrying the range dim are not tiled.
    */
   public static Result lower(Graph main, boolean gpu, int blockSize, Lift lift, boolean libraryGemm, int matmulTileColumns) {
-    return new ProgramLowering(main, gpu, blockSize, lift, libraryGemm, matmulTileColumns).run();
+    return lower(main, gpu, blockSize, lift, libraryGemm, matmulTileColumns, k -> k);
+  }
+
+  /** @param tiling each lowered kernel tiled for the target ({@link KernelBackend#tile}) */
+  public static Result lower(Graph main, boolean gpu, int blockSize, Lift lift, boolean libraryGemm, int matmulTileColumns,
+                             java.util.function.UnaryOperator<Kernel> tiling) {
+    return new ProgramLowering(main, gpu, blockSize, lift, libraryGemm, matmulTileColumns, tiling).run();
   }
 
   /** Whether {@code v}'s axis 0 is the range dim. */
@@ -613,7 +623,9 @@ public final class ProgramLowering {
       buffers.put(tname, Buffer.arena(tname, p.dtype(), fit == null ? Buffer.dims(p.shape()) : fit.temporaryDims().get(ti), tbytes, 0));
       temporaries.put(p, tname);
     }
-    for (Kernel k : fit == null ? lowered.kernels() : fit.kernels()) {
+    // fitted kernels are compared term by term across dim values, so the tiling transform stays off them
+    for (Kernel untiled : fit == null ? lowered.kernels() : fit.kernels()) {
+      Kernel k = carriesDim ? untiled : tiling.apply(untiled);
       List<String> args = new ArrayList<>();
       for (dev.weft.codegen.kir.Buffer p : k.params()) {
         if (temporaries.containsKey(p)) {

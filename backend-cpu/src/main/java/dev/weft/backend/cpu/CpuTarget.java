@@ -2,6 +2,8 @@ package dev.weft.backend.cpu;
 
 import static org.bytedeco.llvm.global.LLVM.*;
 
+import dev.weft.codegen.kir.KernelKind;
+import dev.weft.codegen.kir.TileShape;
 import dev.weft.codegen.llvm.MathIntrinsics;
 import dev.weft.codegen.llvm.TargetSpec;
 import dev.weft.codegen.target.KernelAttributes;
@@ -55,6 +57,23 @@ public final class CpuTarget implements Target {
     if (spec.hasFeature("avx512f")) return 16;
     if (spec.hasFeature("avx")) return 8;
     return 4; // SSE2, which every x86-64 has
+  }
+
+  /**
+   * Elementwise and broadcast kernels run four vectors of consecutive elements of their
+   * contiguous dim per work item, as a serial loop LLVM vectorizes (one index delinearization
+   * per tile rather than per element). Contractions contiguous along their last dim (a
+   * pointwise convolution, a matmul with a row-major right operand) compute one vector of
+   * consecutive outputs per item, their sums run as one loop sharing each weight load; matmuls
+   * with a constant right operand are tiled when lowered (GroupLowerer's column tile).
+   */
+  @Override
+  public TileShape preferredTile(KernelKind kind) {
+    return switch (kind) {
+      case ELEMENTWISE -> new TileShape(1, 4 * vectorLanes(), TileShape.Form.SERIAL);
+      case CONTRACTION -> new TileShape(1, vectorLanes(), TileShape.Form.REGISTER);
+      case OTHER -> TileShape.NONE;
+    };
   }
 
   @Override

@@ -181,6 +181,7 @@ public final class KernelEmitter {
     for (Kernel.Store s : k.stores()) {
       roots.add(s.index());
       roots.add(s.value());
+      if (s.guard() != null) roots.add(s.guard());
     }
     List<Expr> reductions = FreeVars.reductions(roots);
     if (plan != null) {
@@ -344,10 +345,26 @@ public final class KernelEmitter {
   }
 
   private void store(Kernel.Store s, LLVMValueRef v) {
-    LLVMValueRef index = value(s.index());
+    if (s.guard() != null) {
+      // A tile's surplus lane: branch around the store (its value was computed with clamped loads).
+      LLVMBasicBlockRef yes = LLVMAppendBasicBlockInContext(ctx, function, "store");
+      LLVMBasicBlockRef after = LLVMAppendBasicBlockInContext(ctx, function, "stored");
+      LLVMBuildCondBr(b, value(s.guard()), yes, after);
+      LLVMPositionBuilderAtEnd(b, yes);
+      scopes.push(new IdentityHashMap<>());
+      unguardedStore(s, v);
+      scopes.pop();
+      LLVMBuildBr(b, after);
+      LLVMPositionBuilderAtEnd(b, after);
+      return;
+    }
+    unguardedStore(s, v);
+  }
+
+  private void unguardedStore(Kernel.Store s, LLVMValueRef v) {
     DType storage = s.buffer().dtype();
     LLVMTypeRef elem = Types.storage(ctx, storage);
-    LLVMValueRef addr = LLVMBuildGEP2(b, elem, bases.get(s.buffer()), one(index), 1, "addr");
+    LLVMValueRef addr = address(elem, bases.get(s.buffer()), s.index());
     LLVMBuildStore(b, scalars.toStorage(v, s.value().type(), storage), addr);
   }
 
@@ -391,22 +408,25 @@ public final class KernelEmitter {
     LLVMValueRef base = bases.get(buf);
     if (base == null) throw new KirException("load from " + buf + " which is not a kernel parameter");
     LLVMTypeRef elem = Types.storage(ctx, buf.dtype());
-    Expr index = e.a();
-    LLVMValueRef addr;
+    LLVMValueRef addr = address(elem, base, e.a());
+    LLVMValueRef raw = LLVMBuildLoad2(b, elem, addr, buf.name());
+    return scalars.fromStorage(raw, buf.dtype());
+  }
+
+  /** The address of element {@code index} of the buffer at {@code base} (loads and stores alike). */
+  private LLVMValueRef address(LLVMTypeRef elem, LLVMValueRef base, Expr index) {
     if (index.kind() == Expr.Kind.BINARY && index.binary() == dev.weft.codegen.kir.BinaryOp.ADD
         && (index.a().kind() == Expr.Kind.VAR || index.b().kind() == Expr.Kind.VAR)) {
       // row + var as two steps: a row pointer, then the variable's offset. As one flat index
       // LLVM may rewrite "row + k" into "row | k" (disjoint bits when the row stride is a power
-      // of two), which the vectorizer no longer sees as consecutive and turns into gathers.
+      // of two), which the vectorizer no longer sees as consecutive and turns into gathers
+      // (or, for a store, leaves the loop scalar).
       Expr var = index.a().kind() == Expr.Kind.VAR ? index.a() : index.b();
       Expr row = var == index.a() ? index.b() : index.a();
       LLVMValueRef rowAddr = LLVMBuildGEP2(b, elem, base, one(value(row)), 1, "row");
-      addr = LLVMBuildGEP2(b, elem, rowAddr, one(value(var)), 1, "addr");
-    } else {
-      addr = LLVMBuildGEP2(b, elem, base, one(value(index)), 1, "addr");
+      return LLVMBuildGEP2(b, elem, rowAddr, one(value(var)), 1, "addr");
     }
-    LLVMValueRef raw = LLVMBuildLoad2(b, elem, addr, buf.name());
-    return scalars.fromStorage(raw, buf.dtype());
+    return LLVMBuildGEP2(b, elem, base, one(value(index)), 1, "addr");
   }
 
   /**

@@ -81,6 +81,7 @@ public final class Evaluator {
   void loops(Kernel k, int depth) {
     if (depth == k.loops().size()) {
       for (Kernel.Store s : k.stores()) {
+        if (s.guard() != null && eval(s.guard()) == 0) continue;
         long i = eval(s.index());
         store(memory.get(s.buffer()), i, s.value().type, eval(s.value()));
       }

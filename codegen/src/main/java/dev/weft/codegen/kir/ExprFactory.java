@@ -14,6 +14,11 @@ public final class ExprFactory {
   private final Map<Expr, Expr> pool = new HashMap<>();
   private long nextVar;
 
+  public ExprFactory() { }
+
+  /** A factory for rewriting existing kernels: its fresh variables get ids from {@code firstVar} on. */
+  ExprFactory(long firstVar) { this.nextVar = firstVar; }
+
   private Expr intern(Expr e) {
     Expr have = pool.putIfAbsent(e, e);
     return have == null ? e : have;
@@ -44,6 +49,11 @@ public final class ExprFactory {
   public Expr newVar(String hint) {
     long id = nextVar++;
     return intern(new Expr(Kind.VAR, DType.I64, null, 0, id, hint + id, null, null, null, null, null, 0));
+  }
+
+  /** The variable with {@code id} (an existing kernel's, when rewriting it). */
+  Expr var(long id, String name) {
+    return intern(new Expr(Kind.VAR, DType.I64, null, 0, id, name, null, null, null, null, null, 0));
   }
 
   public Expr load(Buffer buf, Expr index) {

@@ -26,6 +26,7 @@ public final class ExprPrinter {
     for (Kernel.Store s : k.stores()) {
       p.count(s.index());
       p.count(s.value());
+      p.count(s.guard());
     }
     StringBuilder out = new StringBuilder("kernel " + k.name() + " (" + k.source() + ")\n  params " + k.params() + "\n");
     for (int i = 0; i < k.loops().size(); i++) {
@@ -35,7 +36,9 @@ public final class ExprPrinter {
     }
     StringBuilder stores = new StringBuilder();
     for (Kernel.Store s : k.stores()) {
-      stores.append("  ").append(s.buffer().name()).append('[').append(p.text(s.index())).append("] = ").append(p.text(s.value())).append('\n');
+      stores.append("  ");
+      if (s.guard() != null) stores.append("if ").append(p.text(s.guard())).append(": ");
+      stores.append(s.buffer().name()).append('[').append(p.text(s.index())).append("] = ").append(p.text(s.value())).append('\n');
     }
     return out.append(p.lets.toString().indent(2)).append(stores).toString();
   }

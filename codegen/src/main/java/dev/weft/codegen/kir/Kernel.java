@@ -67,8 +67,19 @@ public record Kernel(String name, List<Buffer> params, List<Loop> loops, int par
     return out;
   }
 
-  /** {@code buffer[index] = value} (value converted to the buffer's element type). */
-  public record Store(Buffer buffer, Expr index, Expr value) { }
+  /**
+   * {@code buffer[index] = value} (value converted to the buffer's element type), only where
+   * {@code guard} (a bool expression, or null for always) holds: a tiled work item whose tile
+   * runs past the end of a dim skips the stores of its surplus lanes ({@link KernelTiling}).
+   * The value is computed either way, so its loads must stay in bounds.
+   */
+  public record Store(Buffer buffer, Expr index, Expr value, Expr guard) {
+    public Store {
+      if (guard != null && guard.type() != dev.weft.bundle.DType.BOOL) throw new KirException("store guard must be bool, got " + guard.type());
+    }
+
+    public Store(Buffer buffer, Expr index, Expr value) { this(buffer, index, value, null); }
+  }
 
   /**
    * The number of valid work items when the dim is bound, when every parallel loop's run-time

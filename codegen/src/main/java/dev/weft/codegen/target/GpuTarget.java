@@ -2,6 +2,8 @@ package dev.weft.codegen.target;
 
 import static org.bytedeco.llvm.global.LLVM.*;
 
+import dev.weft.codegen.kir.KernelKind;
+import dev.weft.codegen.kir.TileShape;
 import dev.weft.codegen.llvm.MathIntrinsics;
 import dev.weft.codegen.llvm.TargetSpec;
 import org.bytedeco.llvm.LLVM.LLVMBuilderRef;
@@ -39,6 +41,22 @@ public abstract class GpuTarget implements Target {
   @Override public final int sharedAddressSpace() { return 3; }
 
   @Override public int defaultBlockSize() { return 256; }
+
+  /**
+   * A contraction's thread computes a 2x2 register tile of outputs (two rows by two columns):
+   * its four inner products run as one loop (KernelEmitter fuses sums of one extent), so each
+   * A and B element it loads feeds two products instead of one. Only where at least
+   * {@link #TILED_MIN_THREADS} threads remain: a smaller grid would leave SMs/CUs idle, which
+   * costs more than the loads saved. Elementwise kernels keep one element per thread, which
+   * keeps a warp's loads coalesced.
+   */
+  @Override
+  public TileShape preferredTile(KernelKind kind) {
+    return kind == KernelKind.CONTRACTION ? new TileShape(2, 2, TileShape.Form.REGISTER, TILED_MIN_THREADS) : TileShape.NONE;
+  }
+
+  /** Threads a tiled contraction keeps: a quarter of the threads an H100 holds resident, a tenth of an MI300X's. */
+  static final long TILED_MIN_THREADS = 65536;
 
   @Override public void decorateHelper(LLVMValueRef fn) { KernelAttributes.targetAttributes(fn, spec); }
 

@@ -1,5 +1,7 @@
 package dev.weft.codegen.target;
 
+import dev.weft.codegen.kir.KernelKind;
+import dev.weft.codegen.kir.TileShape;
 import dev.weft.codegen.llvm.TargetSpec;
 import org.bytedeco.llvm.LLVM.LLVMBuilderRef;
 import org.bytedeco.llvm.LLVM.LLVMModuleRef;
@@ -45,6 +47,13 @@ public interface Target {
    * for now: a thread there computes one element and the warp is the vector.
    */
   default int vectorLanes() { return 1; }
+
+  /**
+   * The tile one work item of a {@code kind} kernel should compute here
+   * ({@link dev.weft.codegen.kir.KernelTiling#apply}, which adapts it to the kernel's extents);
+   * {@link TileShape#NONE} keeps one element per item, the default.
+   */
+  default TileShape preferredTile(KernelKind kind) { return TileShape.NONE; }
 
   /**
    * i64 global work-item index (block id * block dim + thread id) emitted at the builder's

@@ -1,0 +1,78 @@
+package dev.weft.codegen.kir;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a kernel's loop nest looks like, as far as choosing a tile goes ({@link TileShape},
+ * {@code Target.preferredTile}). Only kernels whose loops are all parallel are tiled: a kernel
+ * with serial loops (a row reduction) already runs its contiguous dim as an inner loop.
+ */
+public enum KernelKind {
+  /** All loops parallel, no reduction: elementwise and broadcast chains, layout moves, gathers. */
+  ELEMENTWISE,
+  /**
+   * All loops parallel, every reduction that depends on the innermost loop is a SUM with no
+   * reduction inside it (a matmul's or a pointwise convolution's inner products, epilogue
+   * included), and every load that depends on the innermost loop's variable has it as a plain
+   * summand of its index (consecutive along that dim). The emitter runs sums of one extent as
+   * one loop, so a tile's sums share their loads, and its lanes' loads are adjacent. A matmul
+   * whose right operand is stored transposed (a column is a row of K elements) is not one:
+   * GroupLowerer tiles those itself.
+   */
+  CONTRACTION,
+  /** Anything else (serial loops, nested or non-SUM reductions over the innermost dim): kept untiled. */
+  OTHER;
+
+  public static KernelKind of(Kernel k) {
+    if (k.parallelLoops() != k.loops().size() || k.loops().isEmpty()) return OTHER;
+    List<Expr> roots = new ArrayList<>();
+    for (Kernel.Store s : k.stores()) {
+      if (s.guard() != null) return OTHER; // already tiled
+      roots.add(s.index());
+      roots.add(s.value());
+    }
+    List<Expr> reductions = FreeVars.reductions(roots);
+    if (reductions.isEmpty()) return ELEMENTWISE;
+    long inner = k.loops().get(k.loops().size() - 1).var().longValue();
+    FreeVars free = new FreeVars();
+    boolean contracts = false;
+    for (Expr r : reductions) {
+      boolean overInner = false;
+      for (long v : free.of(r)) overInner |= v == inner;
+      if (!overInner) continue;
+      if (r.reduce() != ReduceOp.SUM || !FreeVars.reductions(List.of(r.a())).isEmpty()) return OTHER;
+      contracts = true;
+    }
+    return contracts && contiguousAlong(roots, inner, free) ? CONTRACTION : OTHER;
+  }
+
+  /** Whether every load reading variable {@code var} has it as a plain summand of its index, and nowhere else. */
+  private static boolean contiguousAlong(List<Expr> roots, long var, FreeVars free) {
+    java.util.Map<Expr, Boolean> seen = new java.util.IdentityHashMap<>();
+    java.util.ArrayDeque<Expr> work = new java.util.ArrayDeque<>(roots);
+    while (!work.isEmpty()) {
+      Expr e = work.pop();
+      if (seen.put(e, Boolean.TRUE) != null) continue;
+      if (e.kind == Expr.Kind.LOAD) {
+        boolean reads = false;
+        for (long v : free.of(e.a)) reads |= v == var;
+        if (reads && !plainSummand(e.a, var, free)) return false;
+      }
+      for (Expr c : new Expr[] {e.a, e.b, e.c}) if (c != null) work.push(c);
+    }
+    return true;
+  }
+
+  /** {@code index} is a sum in which {@code var} occurs once, as a summand of its own. */
+  private static boolean plainSummand(Expr index, long var, FreeVars free) {
+    if (index.kind == Expr.Kind.VAR) return index.id == var;
+    if (index.kind != Expr.Kind.BINARY || index.binary() != BinaryOp.ADD) return false;
+    boolean inA = false;
+    boolean inB = false;
+    for (long v : free.of(index.a)) inA |= v == var;
+    for (long v : free.of(index.b)) inB |= v == var;
+    if (inA == inB) return false;
+    return plainSummand(inA ? index.a : index.b, var, free);
+  }
+}
