@@ -38,6 +38,16 @@ public record CooperativePlan(int lanes, int warpSize, List<Expr> reductions, bo
   public static final long MIN_EXTENT = 64;
   /** Rows at least this long take a whole block (several warps) per work item. */
   public static final long BLOCK_EXTENT = 4096;
+  /**
+   * Work items from which a reduction reading some operand with a stride along its variable (the
+   * right operand of a matmul, B[k, n]) stays one thread per item: lanes stepping through k
+   * would each touch a different row of B (one memory transaction per lane), while threads of
+   * consecutive items read consecutive columns of it together. Below this many items a thread
+   * per item leaves most of an H100/H200-class GPU (132 SMs x 2048 threads) idle, and a warp per
+   * item is worth its uncoalesced reads. Rows read contiguously (softmax, layer norm, means)
+   * are coalesced either way and cooperate at any item count. Not measured on a GPU yet.
+   */
+  public static final long STRIDED_ITEMS = 65536;
   /** Bytes of shared memory one warp's partial of one reduction takes (f64/i64 at most). */
   static final int SLOT_BYTES = 8;
 
@@ -77,7 +87,8 @@ public record CooperativePlan(int lanes, int warpSize, List<Expr> reductions, bo
     List<Expr> chosen = new ArrayList<>();
     long longest = 0;
     for (Expr r : FreeVars.reductions(roots)) {
-      if (r.extent() >= minExtent && shuffles(r.type()) && free.boundBy(r, items)) {
+      if (r.extent() >= minExtent && shuffles(r.type()) && free.boundBy(r, items)
+          && (k.extent() < STRIDED_ITEMS || KernelKind.contiguousAlong(List.of(r.a()), r.var().longValue(), free))) {
         chosen.add(r);
         longest = Math.max(longest, r.extent());
       }

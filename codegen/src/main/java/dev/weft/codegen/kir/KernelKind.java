@@ -48,7 +48,7 @@ public enum KernelKind {
   }
 
   /** Whether every load reading variable {@code var} has it as a plain summand of its index, and nowhere else. */
-  private static boolean contiguousAlong(List<Expr> roots, long var, FreeVars free) {
+  static boolean contiguousAlong(List<Expr> roots, long var, FreeVars free) {
     java.util.Map<Expr, Boolean> seen = new java.util.IdentityHashMap<>();
     java.util.ArrayDeque<Expr> work = new java.util.ArrayDeque<>(roots);
     while (!work.isEmpty()) {

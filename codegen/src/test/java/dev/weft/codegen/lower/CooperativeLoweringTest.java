@@ -100,6 +100,21 @@ class CooperativeLoweringTest {
     }
   }
 
+  /**
+   * A dot product reading B[k, n] with a stride along k cooperates only while its outputs are
+   * too few to fill the GPU one thread each; contiguous rows cooperate at any count.
+   */
+  @Test
+  void stridedReductionsCooperateOnlyWhenItemsAreFew() {
+    Kernel few = KernelStructure.lower("matmul", Map.of(), random(DType.F32, 1, 1, 8, 256), random(DType.F32, 2, 1, 256, 16)).get(0);
+    assertNotNull(CooperativePlan.of(few, 32, 256, 48 * 1024), "128 outputs: a warp each, " + few);
+    Kernel many = KernelStructure.lower("matmul", Map.of(), random(DType.F32, 1, 1, 512, 128), random(DType.F32, 2, 1, 128, 128)).get(0);
+    assertTrue(many.extent() >= CooperativePlan.STRIDED_ITEMS, "sample too small: " + many.extent());
+    assertNull(CooperativePlan.of(many, 32, 256, 48 * 1024), "65536 outputs reading B across rows: a thread each");
+    Kernel manyRows = KernelStructure.lower("softmax", axis(-1), random(DType.F32, 1, 1, 70000, 64)).get(0);
+    assertNotNull(CooperativePlan.of(manyRows, 32, 256, 48 * 1024), "rows read contiguously cooperate at any count");
+  }
+
   /** With the real thresholds: rows of 64+ terms go to a warp (block from 4096), shorter ones keep one thread per item. */
   @Test
   void thresholdsDecideWhoCooperates() {
