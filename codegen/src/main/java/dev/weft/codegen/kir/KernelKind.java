@@ -21,6 +21,14 @@ public enum KernelKind {
    * GroupLowerer tiles those itself.
    */
   CONTRACTION,
+  /**
+   * All loops parallel, every reduction that depends on the innermost loop is a SUM, and some
+   * of them hold further SUMs, all over variables of their own (a spatial or depthwise
+   * convolution: sums over input channels and the window). The emitter runs the sums of a
+   * tile's lanes as one loop nest (KernelEmitter's hoist), so the lanes share their weight
+   * loads, index arithmetic and loop overhead.
+   */
+  NESTED_SUMS,
   /** Anything else (serial loops, nested or non-SUM reductions over the innermost dim): kept untiled. */
   OTHER;
 
@@ -37,14 +45,35 @@ public enum KernelKind {
     long inner = k.loops().get(k.loops().size() - 1).var().longValue();
     FreeVars free = new FreeVars();
     boolean contracts = false;
+    boolean nested = false;
     for (Expr r : reductions) {
       boolean overInner = false;
       for (long v : free.of(r)) overInner |= v == inner;
       if (!overInner) continue;
-      if (r.reduce() != ReduceOp.SUM || !FreeVars.reductions(List.of(r.a())).isEmpty()) return OTHER;
+      if (r.reduce() != ReduceOp.SUM) return OTHER;
+      nested |= !FreeVars.reductions(List.of(r.a())).isEmpty();
       contracts = true;
     }
+    if (nested) return nestedSums(reductions, inner, free) ? NESTED_SUMS : OTHER;
     return contracts && contiguousAlong(roots, inner, free) ? CONTRACTION : OTHER;
+  }
+
+  /**
+   * Whether every reduction over {@code inner} is a SUM whose nested reductions are SUMs reading
+   * their parent's variable (so the emitter can run a tile's copies of it as one loop nest).
+   */
+  private static boolean nestedSums(List<Expr> reductions, long inner, FreeVars free) {
+    for (Expr r : reductions) {
+      boolean overInner = false;
+      for (long v : free.of(r)) overInner |= v == inner;
+      if (!overInner) continue;
+      for (Expr n : FreeVars.reductions(List.of(r.a()))) {
+        boolean readsParent = false;
+        for (long v : free.of(n)) readsParent |= v == r.var().longValue();
+        if (n.reduce() != ReduceOp.SUM || !readsParent) return false;
+      }
+    }
+    return true;
   }
 
   /** Whether every load reading variable {@code var} has it as a plain summand of its index, and nowhere else. */
