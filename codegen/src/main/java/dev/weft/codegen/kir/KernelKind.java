@@ -26,7 +26,9 @@ public enum KernelKind {
    * of them hold further SUMs, all over variables of their own (a spatial or depthwise
    * convolution: sums over input channels and the window). The emitter runs the sums of a
    * tile's lanes as one loop nest (KernelEmitter's hoist), so the lanes share their weight
-   * loads, index arithmetic and loop overhead.
+   * loads, index arithmetic and loop overhead. Only unit-stride windows along the innermost dim
+   * qualify: no load index multiplies or divides the innermost variable (a stride-2 window's
+   * lanes read every other element and measured slower tiled, testsuite/BENCHMARKS.md).
    */
   NESTED_SUMS,
   /** Anything else (serial loops, nested or non-SUM reductions over the innermost dim): kept untiled. */
@@ -54,7 +56,7 @@ public enum KernelKind {
       nested |= !FreeVars.reductions(List.of(r.a())).isEmpty();
       contracts = true;
     }
-    if (nested) return nestedSums(reductions, inner, free) ? NESTED_SUMS : OTHER;
+    if (nested) return nestedSums(reductions, inner, free) && unitStride(roots, inner) ? NESTED_SUMS : OTHER;
     return contracts && contiguousAlong(roots, inner, free) ? CONTRACTION : OTHER;
   }
 
@@ -75,6 +77,31 @@ public enum KernelKind {
     }
     return true;
   }
+
+  /** Whether no load index has variable {@code var} as an operand of a MUL, DIV or REM (a strided window). */
+  private static boolean unitStride(List<Expr> roots, long var) {
+    java.util.Map<Expr, Boolean> seen = new java.util.IdentityHashMap<>();
+    java.util.ArrayDeque<Expr> work = new java.util.ArrayDeque<>(roots);
+    java.util.ArrayDeque<Expr> index = new java.util.ArrayDeque<>();
+    while (!work.isEmpty()) {
+      Expr e = work.pop();
+      if (seen.put(e, Boolean.TRUE) != null) continue;
+      if (e.kind == Expr.Kind.LOAD) index.push(e.a);
+      for (Expr c : new Expr[] {e.a, e.b, e.c}) if (c != null) work.push(c);
+    }
+    seen.clear();
+    while (!index.isEmpty()) {
+      Expr e = index.pop();
+      if (seen.put(e, Boolean.TRUE) != null) continue;
+      if (e.kind == Expr.Kind.BINARY && (e.binary() == BinaryOp.MUL || e.binary() == BinaryOp.DIV || e.binary() == BinaryOp.REM)) {
+        if (isVar(e.a, var) || isVar(e.b, var)) return false;
+      }
+      for (Expr c : new Expr[] {e.a, e.b, e.c}) if (c != null) index.push(c);
+    }
+    return true;
+  }
+
+  private static boolean isVar(Expr e, long var) { return e.kind == Expr.Kind.VAR && e.id == var; }
 
   /** Whether every load reading variable {@code var} has it as a plain summand of its index, and nowhere else. */
   private static boolean contiguousAlong(List<Expr> roots, long var, FreeVars free) {

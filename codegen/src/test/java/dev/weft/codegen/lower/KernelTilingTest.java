@@ -160,6 +160,8 @@ class KernelTilingTest {
     assertEquals(KernelKind.CONTRACTION, KernelKind.of(lowered("conv", random(DType.F32, 1, 1, 1, 3, 5, 6), random(DType.F32, 2, 1, 4, 3, 1, 1))));
     assertEquals(KernelKind.NESTED_SUMS, KernelKind.of(lowered("conv", random(DType.F32, 1, 1, 1, 3, 5, 6), random(DType.F32, 2, 1, 4, 3, 3, 3))),
         "nested sums (channels, taps)");
+    assertEquals(KernelKind.OTHER, KernelKind.of(lowered("conv", Map.of("strides", Attribute.of(new long[] {2, 2})),
+        random(DType.F32, 1, 1, 1, 3, 9, 9), random(DType.F32, 2, 1, 4, 3, 3, 3))), "a stride-2 window is not tiled");
     assertEquals(KernelKind.OTHER, KernelKind.of(lowered("max_pool", Map.of("kernel_shape", Attribute.of(new long[] {3, 3})), random(DType.F32, 1, 1, 1, 3, 5, 6))),
         "a window of MAX is no sum");
     assertSame(softmax, KernelTiling.apply(softmax, new TileShape(1, 16, TileShape.Form.SERIAL)), "serial loops: untiled");
