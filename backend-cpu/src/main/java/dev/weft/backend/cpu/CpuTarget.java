@@ -66,12 +66,15 @@ public final class CpuTarget implements Target {
    * pointwise convolution, a matmul with a row-major right operand) compute one vector of
    * consecutive outputs per item, their sums run as one loop sharing each weight load; matmuls
    * with a constant right operand are tiled when lowered (GroupLowerer's column tile).
+   * Convolutions with a window or channel sum (3x3, depthwise) compute one vector of
+   * consecutive outputs per item too: their lanes' sums run as one loop nest sharing each
+   * weight load and the window's index arithmetic.
    */
   @Override
   public TileShape preferredTile(KernelKind kind) {
     return switch (kind) {
       case ELEMENTWISE -> new TileShape(1, 4 * vectorLanes(), TileShape.Form.SERIAL);
-      case CONTRACTION -> new TileShape(1, vectorLanes(), TileShape.Form.REGISTER);
+      case CONTRACTION, NESTED_SUMS -> new TileShape(1, vectorLanes(), TileShape.Form.REGISTER);
       case OTHER -> TileShape.NONE;
     };
   }

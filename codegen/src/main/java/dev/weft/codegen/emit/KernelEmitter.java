@@ -46,8 +46,8 @@ public final class KernelEmitter {
   private final Deque<Map<Expr, LLVMValueRef>> scopes = new ArrayDeque<>();
   private final Map<Long, LLVMValueRef> vars = new HashMap<>();
   private final Map<Buffer, LLVMValueRef> bases = new IdentityHashMap<>();
-  /** Reductions by whether their body holds no reduction (computed once per kernel). */
-  private final Map<Expr, Boolean> leaf = new IdentityHashMap<>();
+  /** Sums by whether they may share a loop with others ({@link #fusableSum}, computed once per kernel). */
+  private final Map<Expr, Boolean> sharesLoop = new IdentityHashMap<>();
   /** The run-time values of the kernel's symbolic dims ({@link Kernel#dims()}), by slot. */
   private final List<LLVMValueRef> dimValues = new ArrayList<>();
   private LLVMValueRef function;
@@ -285,23 +285,42 @@ public final class KernelEmitter {
    * work item, a mean and a mean of squares) are independent of each other and of everything
    * else hoisted here, so they run as one loop with one accumulator each: operands they share (a
    * row of A) are loaded once per iteration, and the accumulators vectorize side by side. Each
-   * sum still adds its terms in the same order as its own loop would.
+   * sum still adds its terms in the same order as its own loop would. Sums holding further
+   * sums over their own variable (a tiled convolution's lanes: channels, then window rows, then
+   * taps) fuse the same way, level by level: their inner sums are hoisted inside the fused loop.
    */
   private void hoist(List<Expr> reductions, Set<Long> bound) {
     Map<Object, List<Expr>> fusable = new java.util.LinkedHashMap<>();
     for (Expr r : reductions) {
       if (lookup(r) == null && free.boundBy(r, bound) && r.reduce() == dev.weft.codegen.kir.ReduceOp.SUM
-          && leaf.computeIfAbsent(r, x -> FreeVars.reductions(List.of(x.a())).isEmpty())) {
+          && sharesLoop.computeIfAbsent(r, this::fusableSum)) {
         Object trips = r.limit() == null ? (Object) r.extent() : List.of(r.extent(), r.limit());
         fusable.computeIfAbsent(trips, x -> new ArrayList<>()).add(r);
       }
     }
-    for (List<Expr> group : fusable.values()) if (group.size() > 1) fusedSums(group);
+    for (List<Expr> group : fusable.values()) if (group.size() > 1) fusedSums(group, bound);
     for (Expr r : reductions) if (lookup(r) == null && free.boundBy(r, bound)) value(r);
   }
 
-  /** {@code sums} (leaf SUM reductions of one extent) as one loop; each result memoized in the current scope. */
-  private void fusedSums(List<Expr> sums) {
+  /**
+   * Whether SUM {@code r} may share a loop with others: every reduction in its body reads
+   * {@code r}'s variable, so none of them belongs outside the loop (a mean inside a variance
+   * does not, and would be recomputed per iteration).
+   */
+  private boolean fusableSum(Expr r) {
+    for (Expr n : FreeVars.reductions(List.of(r.a()))) {
+      boolean reads = false;
+      for (long v : free.of(n)) reads |= v == r.var().longValue();
+      if (!reads) return false;
+    }
+    return true;
+  }
+
+  /**
+   * {@code sums} (fusable SUM reductions of one extent, {@link #fusableSum}) as one loop, their
+   * inner sums hoisted (and fused) in its body; each result memoized in the current scope.
+   */
+  private void fusedSums(List<Expr> sums, Set<Long> bound) {
     LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx);
     Expr first = sums.get(0);
     LLVMValueRef trips = first.limit() == null ? LLVMConstInt(i64, first.extent(), 0) : value(first.limit());
@@ -321,8 +340,16 @@ public final class KernelEmitter {
     }
     LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, k, trips, "more"), body, exit);
     LLVMPositionBuilderAtEnd(b, body);
-    for (Expr e : sums) vars.put(e.var().longValue(), k);
+    Set<Long> inner = new HashSet<>(bound);
+    List<Expr> bodies = new ArrayList<>();
+    for (Expr e : sums) {
+      vars.put(e.var().longValue(), k);
+      inner.add(e.var().longValue());
+      bodies.add(e.a());
+    }
     scopes.push(new IdentityHashMap<>());
+    List<Expr> nested = FreeVars.reductions(bodies);
+    if (!nested.isEmpty()) hoist(nested, inner);
     List<LLVMValueRef> nexts = new ArrayList<>();
     for (int i = 0; i < sums.size(); i++) {
       Expr e = sums.get(i);

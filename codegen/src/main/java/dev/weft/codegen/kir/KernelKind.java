@@ -21,6 +21,16 @@ public enum KernelKind {
    * GroupLowerer tiles those itself.
    */
   CONTRACTION,
+  /**
+   * All loops parallel, every reduction that depends on the innermost loop is a SUM, and some
+   * of them hold further SUMs, all over variables of their own (a spatial or depthwise
+   * convolution: sums over input channels and the window). The emitter runs the sums of a
+   * tile's lanes as one loop nest (KernelEmitter's hoist), so the lanes share their weight
+   * loads, index arithmetic and loop overhead. Only unit-stride windows along the innermost dim
+   * qualify: no load index multiplies or divides the innermost variable (a stride-2 window's
+   * lanes read every other element and measured slower tiled, testsuite/BENCHMARKS.md).
+   */
+  NESTED_SUMS,
   /** Anything else (serial loops, nested or non-SUM reductions over the innermost dim): kept untiled. */
   OTHER;
 
@@ -37,15 +47,61 @@ public enum KernelKind {
     long inner = k.loops().get(k.loops().size() - 1).var().longValue();
     FreeVars free = new FreeVars();
     boolean contracts = false;
+    boolean nested = false;
     for (Expr r : reductions) {
       boolean overInner = false;
       for (long v : free.of(r)) overInner |= v == inner;
       if (!overInner) continue;
-      if (r.reduce() != ReduceOp.SUM || !FreeVars.reductions(List.of(r.a())).isEmpty()) return OTHER;
+      if (r.reduce() != ReduceOp.SUM) return OTHER;
+      nested |= !FreeVars.reductions(List.of(r.a())).isEmpty();
       contracts = true;
     }
+    if (nested) return nestedSums(reductions, inner, free) && unitStride(roots, inner) ? NESTED_SUMS : OTHER;
     return contracts && contiguousAlong(roots, inner, free) ? CONTRACTION : OTHER;
   }
+
+  /**
+   * Whether every reduction over {@code inner} is a SUM whose nested reductions are SUMs reading
+   * their parent's variable (so the emitter can run a tile's copies of it as one loop nest).
+   */
+  private static boolean nestedSums(List<Expr> reductions, long inner, FreeVars free) {
+    for (Expr r : reductions) {
+      boolean overInner = false;
+      for (long v : free.of(r)) overInner |= v == inner;
+      if (!overInner) continue;
+      for (Expr n : FreeVars.reductions(List.of(r.a()))) {
+        boolean readsParent = false;
+        for (long v : free.of(n)) readsParent |= v == r.var().longValue();
+        if (n.reduce() != ReduceOp.SUM || !readsParent) return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether no load index has variable {@code var} as an operand of a MUL, DIV or REM (a strided window). */
+  private static boolean unitStride(List<Expr> roots, long var) {
+    java.util.Map<Expr, Boolean> seen = new java.util.IdentityHashMap<>();
+    java.util.ArrayDeque<Expr> work = new java.util.ArrayDeque<>(roots);
+    java.util.ArrayDeque<Expr> index = new java.util.ArrayDeque<>();
+    while (!work.isEmpty()) {
+      Expr e = work.pop();
+      if (seen.put(e, Boolean.TRUE) != null) continue;
+      if (e.kind == Expr.Kind.LOAD) index.push(e.a);
+      for (Expr c : new Expr[] {e.a, e.b, e.c}) if (c != null) work.push(c);
+    }
+    seen.clear();
+    while (!index.isEmpty()) {
+      Expr e = index.pop();
+      if (seen.put(e, Boolean.TRUE) != null) continue;
+      if (e.kind == Expr.Kind.BINARY && (e.binary() == BinaryOp.MUL || e.binary() == BinaryOp.DIV || e.binary() == BinaryOp.REM)) {
+        if (isVar(e.a, var) || isVar(e.b, var)) return false;
+      }
+      for (Expr c : new Expr[] {e.a, e.b, e.c}) if (c != null) index.push(c);
+    }
+    return true;
+  }
+
+  private static boolean isVar(Expr e, long var) { return e.kind == Expr.Kind.VAR && e.id == var; }
 
   /** Whether every load reading variable {@code var} has it as a plain summand of its index, and nowhere else. */
   static boolean contiguousAlong(List<Expr> roots, long var, FreeVars free) {

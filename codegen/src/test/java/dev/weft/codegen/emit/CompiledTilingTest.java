@@ -40,6 +40,22 @@ class CompiledTilingTest {
     }
   }
 
+  /**
+   * Random convolutions (RandomConv: strides, dilations, pads, groups, size-1 dims) register
+   * tiled along the output width as the host tiles them: the lanes' nested sums run as one loop
+   * nest (KernelEmitter's fused sums), which must give the interpreter's results.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+  void windowConvolutionLanes(long seed) {
+    java.util.Random r = new java.util.Random(seed);
+    dev.weft.codegen.lower.RandomConv conv = dev.weft.codegen.lower.RandomConv.of(r, seed);
+    for (int cols : new int[] {3, 8}) {
+      UnaryOperator<Kernel> lanes = k -> KernelTiling.apply(k, new dev.weft.codegen.kir.TileShape(1, cols, dev.weft.codegen.kir.TileShape.Form.REGISTER));
+      check(jit(lanes), "conv", conv.attrs(), 1e-5, 1e-5, conv.inputs());
+    }
+  }
+
   @Test
   void registerTiles() {
     for (int[] rc : new int[][] {{2, 2}, {3, 4}, {1, 8}}) {

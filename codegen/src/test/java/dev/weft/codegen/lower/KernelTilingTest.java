@@ -134,6 +134,19 @@ class KernelTilingTest {
     for (UnaryOperator<Kernel> tiling : tilings(r)) check(tiledRunner(tiling), "conv", attrs, RTOL, ATOL, x, kern, bias);
   }
 
+  /**
+   * Spatial and depthwise convolutions on random geometry (odd sizes, strides, dilations, pads,
+   * groups, size-1 dims, 1-D and 2-D) under every tiling: the lanes' nested sums must give
+   * exactly the untiled kernel's results.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+  void windowConvolutions(long seed) {
+    Random r = new Random(seed);
+    RandomConv conv = RandomConv.of(r, seed);
+    for (UnaryOperator<Kernel> tiling : tilings(r)) check(tiledRunner(tiling), "conv", conv.attrs(), RTOL, ATOL, conv.inputs());
+  }
+
   @Test
   void kindsAndShapesOfTiledKernels() {
     Kernel add = lowered("add", random(DType.F32, 1, 1, 3, 40), random(DType.F32, 2, 1, 40));
@@ -145,8 +158,12 @@ class KernelTilingTest {
     // a constant right operand is stored transposed: a column's loads stride by K, not consecutive
     assertEquals(KernelKind.OTHER, KernelKind.of(lowered("matmul", random(DType.F32, 1, 1, 6, 5), new LoweringCheck.Const(random(DType.F32, 2, 1, 5, 7)))));
     assertEquals(KernelKind.CONTRACTION, KernelKind.of(lowered("conv", random(DType.F32, 1, 1, 1, 3, 5, 6), random(DType.F32, 2, 1, 4, 3, 1, 1))));
-    assertEquals(KernelKind.OTHER, KernelKind.of(lowered("conv", random(DType.F32, 1, 1, 1, 3, 5, 6), random(DType.F32, 2, 1, 4, 3, 3, 3))),
-        "nested sums (channels, taps) do not fuse");
+    assertEquals(KernelKind.NESTED_SUMS, KernelKind.of(lowered("conv", random(DType.F32, 1, 1, 1, 3, 5, 6), random(DType.F32, 2, 1, 4, 3, 3, 3))),
+        "nested sums (channels, taps)");
+    assertEquals(KernelKind.OTHER, KernelKind.of(lowered("conv", Map.of("strides", Attribute.of(new long[] {2, 2})),
+        random(DType.F32, 1, 1, 1, 3, 9, 9), random(DType.F32, 2, 1, 4, 3, 3, 3))), "a stride-2 window is not tiled");
+    assertEquals(KernelKind.OTHER, KernelKind.of(lowered("max_pool", Map.of("kernel_shape", Attribute.of(new long[] {3, 3})), random(DType.F32, 1, 1, 1, 3, 5, 6))),
+        "a window of MAX is no sum");
     assertSame(softmax, KernelTiling.apply(softmax, new TileShape(1, 16, TileShape.Form.SERIAL)), "serial loops: untiled");
 
     // 40 = 5 tiles of 8: no guard, one serial lane loop of 8, 3*5 items
@@ -182,12 +199,14 @@ class KernelTilingTest {
     assertSame(column, KernelTiling.apply(column, new TileShape(1, 8, TileShape.Form.SERIAL)));
   }
 
-  private static Kernel lowered(String op, Object... inputs) {
+  private static Kernel lowered(String op, Object... inputs) { return lowered(op, Map.of(), inputs); }
+
+  private static Kernel lowered(String op, Map<String, Attribute> attrs, Object... inputs) {
     List<Kernel> out = new ArrayList<>();
     check((kernels, memory) -> {
       out.addAll(kernels);
       LoweringCheck.EVALUATOR.run(kernels, memory);
-    }, op, Map.of(), RTOL, ATOL, inputs);
+    }, op, attrs, RTOL, ATOL, inputs);
     return out.get(out.size() - 1);
   }
 }
