@@ -629,8 +629,7 @@ public final class ProgramLowering {
       }
       dev.weft.codegen.kir.Monomial dense = k.denseWork();
       if (dense != null) launchExtent = new DimExpr(dense.coef(), java.util.Collections.nCopies(dense.power(), dense.symbol()));
-      int blockSize = options.blockSize();
-      Geometry geo = options.gpu() ? Geometry.of(Math.max(1, Math.min((extent + blockSize - 1) / blockSize, 65535L * 16)), blockSize, 0) : null;
+      Geometry geo = options.gpu() ? Geometry.of(LaunchGrid.blocks(extent, options.blockSize()), options.blockSize(), 0) : null;
       if (depth == 0) stepOfKernel.put(k.name(), steps.size());
       steps.add(new Step.Launch(k.name(), args, k.dims(), launchExtent, geo, group, nodes));
       kernels.add(k);
