@@ -86,13 +86,13 @@ public final class Compiler {
     boolean gemm = options.gemmFor().equals(CompileOptions.GEMM_CUBLASLT);
     ProgramLowering.Result lowered;
     try {
-      lowered = ProgramLowering.lower(module.main(), backend.gpu(), backend.blockSize(), lift, gemm, backend.matmulTileColumns(), backend::tile);
+      lowered = ProgramLowering.lower(module.main(), LoweringOptions.of(backend).withLift(lift).withLibraryGemm(gemm));
     } catch (SymbolicDimException sliceBySlice) {
       // a leading range some kernel cannot run slice by slice (a reduction over it): kernels take it at run time instead
       if (lift == null || lift.fitted() || pristine == null) throw sliceBySlice;
       say.accept("dim '" + range.symbol() + "' is not handled slice by slice; fitting kernels over it");
       lift = fitted(module, alt, copies(pristine), range, options, pipeline);
-      lowered = ProgramLowering.lower(module.main(), backend.gpu(), backend.blockSize(), lift, gemm, backend.matmulTileColumns(), backend::tile);
+      lowered = ProgramLowering.lower(module.main(), LoweringOptions.of(backend).withLift(lift).withLibraryGemm(gemm));
     }
     if (backend.gpu()) lowered = CooperativeLaunches.apply(lowered, backend);
     // A branch compiled as a fail step is legal but worth knowing about before the run that takes it.

@@ -16,9 +16,6 @@ import java.util.Map;
  * their bundles do not change.
  */
 final class CooperativeLaunches {
-  /** The grid cap ProgramLowering applies to every GPU launch (blocks; kernels stride beyond it). */
-  static final long MAX_GRID = 65535L * 16;
-
   private CooperativeLaunches() {}
 
   static ProgramLowering.Result apply(ProgramLowering.Result lowered, KernelBackend backend) {
@@ -46,7 +43,7 @@ final class CooperativeLaunches {
     int items = backend.itemsPerBlock(k);
     long block = l.geometry().block().get(0);
     if (items == block) return l;
-    long grid = Math.max(1, Math.min((k.extent() + items - 1) / items, MAX_GRID));
+    long grid = LaunchGrid.blocks(k.extent(), items);
     Geometry g = Geometry.of(grid, block, l.geometry().sharedBytes(), items);
     return new Step.Launch(l.kernel(), l.args(), l.dims(), l.extent(), g, l.group(), l.nodes());
   }

@@ -77,9 +77,7 @@ public final class ProgramLowering {
   public record KernelGroup(String name, Node node, List<Value> values, List<String> buffers) { }
 
   private final Graph main;
-  private final boolean gpu;
-  private final int blockSize;
-  private final boolean libraryGemm;
+  private final LoweringOptions options;
   private final Map<Value, String> names = new IdentityHashMap<>();
   private final Map<String, Buffer> buffers = new LinkedHashMap<>();
   private final Map<String, Tensor> weights = new LinkedHashMap<>();
@@ -93,6 +91,7 @@ public final class ProgramLowering {
   /** Nesting depth of the branch or body being lowered (0: the program's own steps). */
   private int depth;
   private int groupCount;
+  /** The range dim kept symbolic ({@link LoweringOptions#lift}), or null. */
   private final Lift lift;
   private final Set<String> sliced = new java.util.HashSet<>();
   /** Weights carrying a dim taken at run time: stored at MAX and read with MAX strides ({@link GroupFit}). */
@@ -104,47 +103,13 @@ public final class ProgramLowering {
    */
   private final Set<String> reserved = new java.util.HashSet<>();
 
-  private final int matmulTileColumns;
-  /** The target's tiling of a lowered kernel (KernelBackend#tile); not applied to groups carrying the range dim. */
-  private final java.util.function.UnaryOperator<Kernel> tiling;
-
-  private ProgramLowering(Graph main, boolean gpu, int blockSize, Lift lift, boolean libraryGemm, int matmulTileColumns,
-                          java.util.function.UnaryOperator<Kernel> tiling) {
-    this.tiling = tiling;
+  private ProgramLowering(Graph main, LoweringOptions options) {
     this.main = main;
-    this.gpu = gpu;
-    this.blockSize = blockSize;
-    this.lift = lift;
-    this.libraryGemm = libraryGemm;
-    this.matmulTileColumns = matmulTileColumns;
+    this.options = options;
+    this.lift = options.lift();
   }
 
-  /** Every dim static, every group as generated kernels. */
-  public static Result lower(Graph main, boolean gpu, int blockSize) { return lower(main, gpu, blockSize, null, false); }
-
-  /**
-   * @param lift the range dim kept symbolic ({@code null}: every dim static)
-   * @param libraryGemm whether qualifying matmuls become cuBLASLt library steps ({@link MatmulSplit}),
-   *     their epilogues generated kernels; a group carrying the range dim stays kernels (library
-   *     steps take static shapes)
-   */
-  public static Result lower(Graph main, boolean gpu, int blockSize, Lift lift, boolean libraryGemm) {
-    return lower(main, gpu, blockSize, lift, libraryGemm, 1);
-  }
-
-  /**
-   * @param matmulTileColumns output columns per matmul work item ({@link KernelBackend#matmulTileColumns};
-   *     1: one element per item). Groups carrying the range dim are not tiled.
-   */
-  public static Result lower(Graph main, boolean gpu, int blockSize, Lift lift, boolean libraryGemm, int matmulTileColumns) {
-    return lower(main, gpu, blockSize, lift, libraryGemm, matmulTileColumns, k -> k);
-  }
-
-  /** @param tiling each lowered kernel tiled for the target ({@link KernelBackend#tile}) */
-  public static Result lower(Graph main, boolean gpu, int blockSize, Lift lift, boolean libraryGemm, int matmulTileColumns,
-                             java.util.function.UnaryOperator<Kernel> tiling) {
-    return new ProgramLowering(main, gpu, blockSize, lift, libraryGemm, matmulTileColumns, tiling).run();
-  }
+  public static Result lower(Graph main, LoweringOptions options) { return new ProgramLowering(main, options).run(); }
 
   /** Whether {@code v}'s axis 0 is the range dim. */
   private boolean carries(Value v) {
@@ -571,7 +536,7 @@ public final class ProgramLowering {
     List<Value> outerOfInput = new ArrayList<>(operands);
     List<String> outBufs = new ArrayList<>(resultBuffers);
     boolean carriesDim = operands.stream().anyMatch(v -> v != null && carries(v)) || n.outputs().stream().anyMatch(this::carries);
-    MatmulSplit.Split split = libraryGemm && !carriesDim ? MatmulSplit.of(body) : null;
+    MatmulSplit.Split split = options.libraryGemm() && !carriesDim ? MatmulSplit.of(body) : null;
     if (split != null) {
       String result;
       if (split.resultOutput() >= 0) {
@@ -598,20 +563,20 @@ public final class ProgramLowering {
         constantsOfBody.put(body.inputs().get(i), Constants.valueOf(outer));
       }
     }
-    // a range dim's slices are checked per kernel parameter; temporaries would escape that check
-    // Tiling is kept off groups carrying a leading range dim, whose slices SliceLocality proves per kernel;
-    // a group fitted over the dim is tiled when the tiled kernels fit, else lowered untiled.
-    int tile = carriesDim && !fitted() ? 1 : matmulTileColumns;
+    // Groups carrying a leading range dim get no temporaries and no matmul column tiles: SliceLocality
+    // proves their slices per kernel parameter, which a temporary would escape. A group fitted over
+    // the dim keeps its column tiles when the tiled kernels fit, else it is lowered again untiled.
+    int tile = carriesDim && !fitted() ? 1 : options.matmulTileColumns();
     GroupLowerer.Lowered lowered = lowerGroup(n, group, body, constantsOfBody, !carriesDim || fitted(), tile);
     GroupFit fit = null;
     java.util.function.IntPredicate maxLayoutInput = i -> i < inBufs.size() && inBufs.get(i) != null && maxLayout.contains(root(inBufs.get(i)));
     if (fitted() && carriesDim) {
       try {
-        fit = GroupFit.of(n, group, main, lift, body, lowered, gpu, tile, maxLayoutInput);
+        fit = GroupFit.of(n, group, main, lift, body, lowered, options.gpu(), tile, maxLayoutInput);
       } catch (SymbolicDimException e) {
         if (tile == 1) throw e;
         lowered = lowerGroup(n, group, body, constantsOfBody, true, 1);
-        fit = GroupFit.of(n, group, main, lift, body, lowered, gpu, 1, maxLayoutInput);
+        fit = GroupFit.of(n, group, main, lift, body, lowered, options.gpu(), 1, maxLayoutInput);
       }
     }
     // temporaries: arena scratch of this group, live from the kernel writing it to its last reader
@@ -623,9 +588,10 @@ public final class ProgramLowering {
       buffers.put(tname, Buffer.arena(tname, p.dtype(), fit == null ? Buffer.dims(p.shape()) : fit.temporaryDims().get(ti), tbytes, 0));
       temporaries.put(p, tname);
     }
-    // fitted kernels are compared term by term across dim values, so the tiling transform stays off them
+    // The target's tiling (KernelTiling) stays off every group carrying the range dim: SliceLocality
+    // checks a leading dim's kernels as lowered, and fitted kernels take the dim at run time.
     for (Kernel untiled : fit == null ? lowered.kernels() : fit.kernels()) {
-      Kernel k = carriesDim ? untiled : tiling.apply(untiled);
+      Kernel k = carriesDim ? untiled : options.tiling().apply(untiled);
       List<String> args = new ArrayList<>();
       for (dev.weft.codegen.kir.Buffer p : k.params()) {
         if (temporaries.containsKey(p)) {
@@ -663,7 +629,7 @@ public final class ProgramLowering {
       }
       dev.weft.codegen.kir.Monomial dense = k.denseWork();
       if (dense != null) launchExtent = new DimExpr(dense.coef(), java.util.Collections.nCopies(dense.power(), dense.symbol()));
-      Geometry geo = gpu ? Geometry.of(Math.max(1, Math.min((extent + blockSize - 1) / blockSize, 65535L * 16)), blockSize, 0) : null;
+      Geometry geo = options.gpu() ? Geometry.of(LaunchGrid.blocks(extent, options.blockSize()), options.blockSize(), 0) : null;
       if (depth == 0) stepOfKernel.put(k.name(), steps.size());
       steps.add(new Step.Launch(k.name(), args, k.dims(), launchExtent, geo, group, nodes));
       kernels.add(k);
@@ -672,7 +638,7 @@ public final class ProgramLowering {
 
   private GroupLowerer.Lowered lowerGroup(Node n, String group, Graph body, Map<Value, Tensor> constantsOfBody, boolean temporaries, int tile) {
     try {
-      return GroupLowerer.lower("weft_" + group, body, constantsOfBody::get, n.describe(), temporaries, !gpu, tile);
+      return GroupLowerer.lower("weft_" + group, body, constantsOfBody::get, n.describe(), temporaries, !options.gpu(), tile);
     } catch (LoweringException e) {
       throw e;
     } catch (RuntimeException e) {

@@ -143,24 +143,15 @@ final class SymbolicAxes {
   }
 
   private SymbolicDimException fail(Node group, Node node, Value value, int axis, String why) {
-    if (anyAxis) {
-      StringBuilder sb = new StringBuilder("dim '" + range.symbol() + "' (range " + range.min() + ".." + range.max() + ", input '"
-          + range.input() + "' axis " + range.axis() + ") cannot stay symbolic: " + why);
-      if (group != null) sb.append("; group ").append(group.describe());
-      if (node != null) sb.append("; node ").append(node.describe());
-      if (value != null) sb.append("; value %").append(value.name()).append(' ').append(value.type());
-      if (axis >= 0) sb.append(" axis ").append(axis);
-      return new SymbolicDimException(sb.append(". Compile with a static size, e.g. --shapes '").append(range.staticExample()).append("'").toString());
-    }
     StringBuilder sb = new StringBuilder("dim '" + range.symbol() + "' (range " + range.min() + ".." + range.max() + ", input '"
         + range.input() + "' axis " + range.axis() + ") cannot stay symbolic: " + why);
     if (group != null) sb.append("; group ").append(group.describe());
     if (node != null) sb.append("; node ").append(node.describe());
     if (value != null) sb.append("; value %").append(value.name()).append(' ').append(value.type());
     if (axis >= 0) sb.append(" axis ").append(axis);
-    sb.append(". Only a leading (axis 0) dim that every kernel handles slice by slice can take a range; compile with a static size, e.g. --shapes '")
-        .append(range.staticExample()).append("'");
-    return new SymbolicDimException(sb.toString());
+    sb.append(anyAxis ? ". Compile with a static size, e.g. --shapes '"
+        : ". Only a leading (axis 0) dim that every kernel handles slice by slice can take a range; compile with a static size, e.g. --shapes '");
+    return new SymbolicDimException(sb.append(range.staticExample()).append("'").toString());
   }
 
   static List<String> symbols(Map<Value, String> leading) { return leading.values().stream().distinct().sorted().toList(); }

@@ -70,7 +70,7 @@ class ControlFlowLoweringTest {
     List<Object> wantNeg = new Interpreter().run(module.main(), List.of(negative));
     PassManager.parse(PassManager.DEFAULT_PIPELINE).run(module);
 
-    ProgramLowering.Result lowered = ProgramLowering.lower(module.main(), false, 1);
+    ProgramLowering.Result lowered = ProgramLowering.lower(module.main(), LoweringOptions.host());
     ArenaPlanner.Plan plan = ArenaPlanner.plan(lowered.buffers(), lowered.steps());
     Step.If top = lowered.steps().stream().filter(s -> s instanceof Step.If).map(s -> (Step.If) s).findFirst().orElseThrow();
     assertTrue(Step.flatten(top.then()).stream().anyMatch(s -> s instanceof Step.If), "the nested if stays nested");
@@ -136,7 +136,7 @@ class ControlFlowLoweringTest {
         Module module = loopModel(withScan);
         List<Object> want = new Interpreter().run(module.main(), List.of(x, limit));
         PassManager.parse(PassManager.DEFAULT_PIPELINE).run(module);
-        ProgramLowering.Result lowered = ProgramLowering.lower(module.main(), false, 1);
+        ProgramLowering.Result lowered = ProgramLowering.lower(module.main(), LoweringOptions.host());
         ArenaPlanner.Plan plan = ArenaPlanner.plan(lowered.buffers(), lowered.steps());
         assertTrue(lowered.steps().stream().anyMatch(s -> s instanceof Step.Loop), "a loop step");
         Map<String, Tensor> in = new LinkedHashMap<>();
@@ -185,7 +185,7 @@ class ControlFlowLoweringTest {
     Map<Long, List<Object>> want = new LinkedHashMap<>();
     for (long rate : new long[] {16000, 8000}) want.put(rate, new Interpreter().run(g, List.of(in, st, Tensor.ofLongs(new long[0], rate))));
     PassManager.parse(PassManager.DEFAULT_PIPELINE).run(module);
-    ProgramLowering.Result lowered = ProgramLowering.lower(module.main(), false, 1);
+    ProgramLowering.Result lowered = ProgramLowering.lower(module.main(), LoweringOptions.host());
     ArenaPlanner.Plan plan = ArenaPlanner.plan(lowered.buffers(), lowered.steps());
     assertTrue(lowered.steps().stream().anyMatch(st2 -> st2 instanceof Step.If));
     for (long rate : new long[] {16000, 8000}) {

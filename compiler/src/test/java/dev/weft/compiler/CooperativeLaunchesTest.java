@@ -31,7 +31,7 @@ class CooperativeLaunchesTest {
     g.addOutput(b.op1("softmax", Map.of("axis", Attribute.of(-1L)), s));
     for (var target : List.of(new Object[] {"cuda:sm_90", 8L}, new Object[] {"rocm:gfx942", 4L})) {
       KernelBackend backend = Backends.forTarget((String) target[0]);
-      ProgramLowering.Result lowered = ProgramLowering.lower(g, true, backend.blockSize());
+      ProgramLowering.Result lowered = ProgramLowering.lower(g, LoweringOptions.gpu(backend.blockSize()));
       ProgramLowering.Result coop = CooperativeLaunches.apply(lowered, backend);
       List<Step.Launch> before = lowered.steps().stream().filter(st -> st instanceof Step.Launch).map(st -> (Step.Launch) st).toList();
       List<Step.Launch> after = coop.steps().stream().filter(st -> st instanceof Step.Launch).map(st -> (Step.Launch) st).toList();

@@ -38,7 +38,7 @@ class LibraryGemmLoweringTest {
     Value b = g.addInput("b", TensorType.of(DType.F32, 3, 4));
     Value c = new GraphBuilder(g).op1("matmul", a, b);
     g.addOutput(c);
-    ProgramLowering.Result lowered = ProgramLowering.lower(g, true, 128, null, true);
+    ProgramLowering.Result lowered = ProgramLowering.lower(g, LoweringOptions.gpu(128).withLibraryGemm(true));
     assertEquals(1, lowered.steps().size(), "one library step, no kernel: " + lowered.steps());
     assertEquals(0, lowered.kernels().size());
     Step.Library s = (Step.Library) lowered.steps().get(0);
@@ -57,7 +57,7 @@ class LibraryGemmLoweringTest {
         Value b = g.addInput("b", tb == 1 ? TensorType.of(DType.F32, 3, 5) : TensorType.of(DType.F32, 5, 3));
         Value c = new GraphBuilder(g).op1("matmul", Map.of("transpose_a", Attribute.of((long) ta), "transpose_b", Attribute.of((long) tb)), a, b);
         g.addOutput(c);
-        ProgramLowering.Result lowered = ProgramLowering.lower(g, true, 128, null, true);
+        ProgramLowering.Result lowered = ProgramLowering.lower(g, LoweringOptions.gpu(128).withLibraryGemm(true));
         LibraryMatmul mm = LibraryMatmul.of((Step.Library) lowered.steps().get(0));
         assertEquals(tb == 1, mm.transA(), "cuBLAS transA is the row-major right operand's flag");
         assertEquals(ta == 1, mm.transB());
@@ -78,7 +78,7 @@ class LibraryGemmLoweringTest {
     Value c = gb.op1("matmul", a, b);
     Value d = gb.op1("matmul", c, b2);
     g.addOutput(d);
-    ProgramLowering.Result lowered = ProgramLowering.lower(g, true, 128, null, true);
+    ProgramLowering.Result lowered = ProgramLowering.lower(g, LoweringOptions.gpu(128).withLibraryGemm(true));
     List<LibraryMatmul> calls = lowered.steps().stream().map(s -> LibraryMatmul.of((Step.Library) s)).toList();
     assertEquals(2, calls.size());
     assertEquals(6, calls.get(0).batch());
@@ -101,7 +101,7 @@ class LibraryGemmLoweringTest {
     List<Object> want = new Interpreter().run(g, List.of(in.get("x")));
     Module m = new Module(g);
     PassManager.parse(PassManager.DEFAULT_PIPELINE).run(m, new PassContext().verify(false));
-    ProgramLowering.Result lowered = ProgramLowering.lower(m.main(), true, 128, null, true);
+    ProgramLowering.Result lowered = ProgramLowering.lower(m.main(), LoweringOptions.gpu(128).withLibraryGemm(true));
     long library = lowered.steps().stream().filter(s -> s instanceof Step.Library).count();
     long launches = lowered.steps().stream().filter(s -> s instanceof Step.Launch).count();
     assertEquals(2, library, "both matmuls are library steps: " + lowered.steps());
@@ -110,7 +110,7 @@ class LibraryGemmLoweringTest {
     Map<String, Tensor> got = ProgramEvaluator.run(lowered, plan, in);
     assertClose((Tensor) want.get(0), got.get(y.name()));
     // and the same graph with --gemm kernels has no library steps
-    ProgramLowering.Result kernels = ProgramLowering.lower(m.main(), true, 128, null, false);
+    ProgramLowering.Result kernels = ProgramLowering.lower(m.main(), LoweringOptions.gpu(128));
     assertTrue(kernels.steps().stream().noneMatch(s -> s instanceof Step.Library));
   }
 
@@ -120,7 +120,7 @@ class LibraryGemmLoweringTest {
     Value a = g.addInput("a", TensorType.of(DType.F16, 4, 8));
     Value b = g.addInput("b", TensorType.of(DType.F16, 8, 2));
     g.addOutput(new GraphBuilder(g).op1("matmul", a, b));
-    ProgramLowering.Result lowered = ProgramLowering.lower(g, true, 128, null, true);
+    ProgramLowering.Result lowered = ProgramLowering.lower(g, LoweringOptions.gpu(128).withLibraryGemm(true));
     assertEquals(DType.F16, LibraryMatmul.of((Step.Library) lowered.steps().get(0)).dtype());
     check(g, Map.of("a", cast(random(21, 4, 8), DType.F16), "b", cast(random(22, 8, 2), DType.F16)));
   }
@@ -135,14 +135,14 @@ class LibraryGemmLoweringTest {
     GraphBuilder gb = new GraphBuilder(g);
     g.addOutput(gb.op1("matmul", a, b));
     g.addOutput(gb.op1("matmul", v, w));
-    ProgramLowering.Result lowered = ProgramLowering.lower(g, true, 128, null, true);
+    ProgramLowering.Result lowered = ProgramLowering.lower(g, LoweringOptions.gpu(128).withLibraryGemm(true));
     assertTrue(lowered.steps().stream().noneMatch(s -> s instanceof Step.Library), lowered.steps().toString());
   }
 
   private static void check(Graph g, Map<String, Tensor> inputs) {
     List<Object> args = g.inputs().stream().map(v -> (Object) inputs.get(v.name())).toList();
     List<Object> want = new Interpreter().run(g, args);
-    ProgramLowering.Result lowered = ProgramLowering.lower(g, true, 128, null, true);
+    ProgramLowering.Result lowered = ProgramLowering.lower(g, LoweringOptions.gpu(128).withLibraryGemm(true));
     ArenaPlanner.Plan plan = ArenaPlanner.plan(lowered.buffers(), lowered.steps());
     Map<String, Tensor> got = ProgramEvaluator.run(lowered, plan, new HashMap<>(inputs));
     assertClose((Tensor) want.get(0), got.get(g.outputs().get(0).name()));

@@ -93,7 +93,7 @@ class OnnxControlFlowNodeTest {
     dev.weft.passes.TypeRefiner.refine(module.main());
     ProgramLowering.Result lowered;
     try {
-      lowered = ProgramLowering.lower(module.main(), false, 1);
+      lowered = ProgramLowering.lower(module.main(), LoweringOptions.host());
     } catch (LoweringException e) {
       Assumptions.assumeFalse(e.getMessage().contains("dynamic shape"), "SKIPPED (data-dependent shape): " + e.getMessage());
       throw e;

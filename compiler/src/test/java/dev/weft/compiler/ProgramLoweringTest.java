@@ -40,7 +40,7 @@ class ProgramLoweringTest {
     Tensor in = random(2, 2, 6);
     List<Object> want = new Interpreter().run(g, List.of(in));
 
-    ProgramLowering.Result lowered = ProgramLowering.lower(g, false, 1);
+    ProgramLowering.Result lowered = ProgramLowering.lower(g, LoweringOptions.host());
     ArenaPlanner.Plan plan = ArenaPlanner.plan(lowered.buffers(), lowered.steps());
     assertTrue(plan.buffers().stream().anyMatch(buf -> buf.kind() == BufferKind.VIEW), "reshape became a view");
     assertTrue(plan.buffers().stream().anyMatch(buf -> buf.kind() == BufferKind.WEIGHT), "constant became a weight");

@@ -42,7 +42,7 @@ class UntypedBranchLoweringTest {
     assertEquals(TensorType.of(DType.F32, 4), top.output(0).type(), "the if takes the then branch's type");
     assertEquals(TensorType.of(DType.F32, 4), m.main().outputs().get(0).type(), "and its consumer is static too");
 
-    ProgramLowering.Result lowered = ProgramLowering.lower(m.main(), false, 1);
+    ProgramLowering.Result lowered = ProgramLowering.lower(m.main(), LoweringOptions.host());
     Step.If step = lowered.steps().stream().filter(s -> s instanceof Step.If).map(s -> (Step.If) s).findFirst().orElseThrow();
     assertTrue(step.then().stream().anyMatch(s -> s instanceof Step.Launch), "the then branch is compiled: " + step.then());
     assertEquals(1, step.otherwise().size());
@@ -65,7 +65,7 @@ class UntypedBranchLoweringTest {
     Module m = UntypedBranchModel.module();
     ShapeBinding.bind(m.main(), at(6));
     PassManager.parse(PassManager.DEFAULT_PIPELINE).run(m, new PassContext().verify(false));
-    ProgramLowering.Result lowered = ProgramLowering.lower(m.main(), false, 1);
+    ProgramLowering.Result lowered = ProgramLowering.lower(m.main(), LoweringOptions.host());
     assertEquals(List.of(), lowered.uncompiled());
     ArenaPlanner.Plan plan = ArenaPlanner.plan(lowered.buffers(), lowered.steps());
     String out = m.main().outputs().get(0).name();
@@ -84,7 +84,7 @@ class UntypedBranchLoweringTest {
     Node top = m.main().nodes().stream().filter(n -> n.opName().equals("if")).findFirst().orElseThrow();
     // The then branch's result no longer matches the if's type: neither branch fits.
     top.output(0).setType(TensorType.of(DType.F32, 5));
-    LoweringException e = assertThrows(LoweringException.class, () -> ProgramLowering.lower(m.main(), false, 1));
+    LoweringException e = assertThrows(LoweringException.class, () -> ProgramLowering.lower(m.main(), LoweringOptions.host()));
     assertTrue(e.getMessage().contains("neither branch compiles at the bound shapes x=4,flag="), e.getMessage());
   }
 }

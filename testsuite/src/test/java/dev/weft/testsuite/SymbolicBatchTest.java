@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.weft.testsuite.SymbolicRuns.cpu;
+import static dev.weft.testsuite.SymbolicRuns.digests;
+import static dev.weft.testsuite.SymbolicRuns.random;
+import static dev.weft.testsuite.SymbolicRuns.runAndCompare;
+import static dev.weft.testsuite.SymbolicRuns.testInputs;
+import static dev.weft.testsuite.SymbolicRuns.wir;
 
 import dev.weft.api.Weft;
-import dev.weft.bundle.DType;
 import dev.weft.bundle.DimExpr;
 import dev.weft.bundle.Tensor;
 import dev.weft.bundle.manifest.DimRange;
@@ -14,32 +19,21 @@ import dev.weft.bundle.manifest.Manifest;
 import dev.weft.bundle.program.Program;
 import dev.weft.bundle.program.ProgramJson;
 import dev.weft.bundle.program.Step;
-import dev.weft.cli.ModelLoader;
-import dev.weft.compiler.CompileOptions;
-import dev.weft.compiler.ShapeProfile;
 import dev.weft.compiler.SymbolicDimException;
-import dev.weft.frontend.onnx.OnnxBackendRunner;
 import dev.weft.frontend.onnx.OnnxImporter;
 import dev.weft.frontend.onnx.OnnxModel;
 import dev.weft.frontend.onnx.OnnxModelReader;
-import dev.weft.frontend.onnx.OnnxTestData;
 import dev.weft.ir.Dim;
 import dev.weft.ir.Module;
 import dev.weft.ir.TensorType;
-import dev.weft.ir.interp.Interpreter;
 import dev.weft.runtime.Bundle;
 import dev.weft.runtime.InputMismatchException;
 import dev.weft.runtime.Session;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,8 +51,6 @@ class SymbolicBatchTest {
     return Path.of(System.getProperty("weft.root", ".")).resolve("examples/mlp/model.wir").toAbsolutePath().normalize();
   }
 
-  private static CompileOptions cpu(String shapes) { return new CompileOptions("cpu", ShapeProfile.parse(shapes), null, "fp32"); }
-
   @Test
   void mlpBundleRunsAtEveryBatchInItsRange() throws Exception {
     Path dir = tmp.resolve("mlp");
@@ -70,10 +62,10 @@ class SymbolicBatchTest {
     Program p = ProgramJson.read("program.json", Files.readAllBytes(dir.resolve("ranks/0/program.json")));
     assertEquals("batch", p.dims().get(0).name());
     assertTrue(p.steps().stream().anyMatch(s -> s instanceof Step.Launch l && !l.extent().isStatic()), "some launch extent is symbolic");
-    for (int batch : new int[] {1, 3, 8}) runAndCompare(dir, mlp(), Map.of("x", random(DType.F32, new long[] {batch, 16}, batch)));
+    for (int batch : new int[] {1, 3, 8}) runAndCompare(dir, mlp(), Map.of("x", random(new long[] {batch, 16}, batch)));
     try (Bundle b = Bundle.load(dir); Session s = b.session("cpu")) {
       InputMismatchException e = assertThrows(InputMismatchException.class,
-          () -> s.run(Map.of("x", random(DType.F32, new long[] {9, 16}, 9))));
+          () -> s.run(Map.of("x", random(new long[] {9, 16}, 9))));
       assertTrue(e.getMessage().contains("\"x\" axis 0") && e.getMessage().contains("1..8"), e.getMessage());
     }
   }
@@ -100,7 +92,7 @@ class SymbolicBatchTest {
   /** A non-leading range is taken by the kernels at run time (SymbolicSequenceTest has more). */
   @Test
   void aRangeOnANonLeadingAxisRunsAtEveryValue() throws Exception {
-    Path model = wir("transposed", """
+    Path model = wir(tmp, "transposed", """
         module {
           graph @t(%x: f32[4,n]) -> (%y) {
             %y: f32[4,n] = softmax(%x) {axis = 1}
@@ -109,13 +101,13 @@ class SymbolicBatchTest {
         """);
     Path dir = tmp.resolve("t");
     Weft.compile(model, cpu("x=4x1..6"), dir);
-    for (int n : new int[] {1, 3, 6}) runAndCompare(dir, model, Map.of("x", random(DType.F32, new long[] {4, n}, n)));
+    for (int n : new int[] {1, 3, 6}) runAndCompare(dir, model, Map.of("x", random(new long[] {4, n}, n)));
   }
 
   /** A batch range some kernel cannot run slice by slice (it reaches axis 1) is fitted instead: kernels take it at run time. */
   @Test
   void aBatchRangeReachingANonLeadingAxisRunsAtEveryBatch() throws Exception {
-    Path model = wir("transposed", """
+    Path model = wir(tmp, "transposed", """
         module {
           graph @t(%x: f32[batch,4]) -> (%y) {
             %t: f32[4,batch] = transpose(%x) {perm = [1, 0]}
@@ -125,13 +117,13 @@ class SymbolicBatchTest {
         """);
     Path dir = tmp.resolve("t");
     Weft.compile(model, cpu("x=1..6x4"), dir);
-    for (int batch : new int[] {1, 3, 6}) runAndCompare(dir, model, Map.of("x", random(DType.F32, new long[] {batch, 4}, batch)));
+    for (int batch : new int[] {1, 3, 6}) runAndCompare(dir, model, Map.of("x", random(new long[] {batch, 4}, batch)));
   }
 
   /** A reduction over the batch cannot run slice by slice; fitted, its trip count is the batch at run time. */
   @Test
   void aReductionOverTheBatchRunsAtEveryBatch() throws Exception {
-    Path model = wir("sum", """
+    Path model = wir(tmp, "sum", """
         module {
           graph @s(%x: f32[batch,5]) -> (%y) {
             %e: f32[batch,5] = exp(%x)
@@ -141,12 +133,12 @@ class SymbolicBatchTest {
         """);
     Path dir = tmp.resolve("s");
     Weft.compile(model, cpu("x=1..4x5"), dir);
-    for (int batch : new int[] {1, 3, 4}) runAndCompare(dir, model, Map.of("x", random(DType.F32, new long[] {batch, 5}, batch)));
+    for (int batch : new int[] {1, 3, 4}) runAndCompare(dir, model, Map.of("x", random(new long[] {batch, 5}, batch)));
   }
 
   @Test
   void aConcatAlongTheBatchIsATypedCompileError() throws Exception {
-    Path model = wir("cat", """
+    Path model = wir(tmp, "cat", """
         module {
           graph @c(%x: f32[batch,5]) -> (%y) {
             %c: f32[n2,5] = concat(%x, %x) {axis = 0}
@@ -173,7 +165,7 @@ class SymbolicBatchTest {
       if (!Files.isRegularFile(f)) continue;
       OnnxModel model = OnnxModelReader.read(f);
       Module probe = OnnxImporter.importModel(model);
-      List<Tensor> data = testData(model, f);
+      List<Tensor> data = new ArrayList<>(testInputs(model, f).values());
       String symbol = null;
       boolean ok = !probe.main().inputs().isEmpty();
       StringBuilder shapes = new StringBuilder();
@@ -203,18 +195,6 @@ class SymbolicBatchTest {
     Assumptions.abort("no corpus model has a symbolic leading input dim: " + looked);
   }
 
-  private static List<Tensor> testData(OnnxModel model, Path f) throws Exception {
-    java.util.Set<String> inits = new java.util.HashSet<>();
-    for (var t : model.proto().getGraph().getInitializerList()) inits.add(t.getName());
-    List<Tensor> out = new ArrayList<>();
-    int k = 0;
-    for (var vi : model.proto().getGraph().getInputList()) {
-      if (inits.contains(vi.getName())) continue;
-      out.add((Tensor) OnnxTestData.read(f.resolveSibling("test_data_set_0").resolve("input_" + k++ + ".pb"), vi.getType()));
-    }
-    return out;
-  }
-
   /** {@code batch} rows cycled from the test data's rows (real token ids, masks and images at every batch). */
   private static Tensor rows(Tensor t, int batch) {
     long[] shape = t.shape();
@@ -224,52 +204,6 @@ class SymbolicBatchTest {
     for (int b = 0; b < batch; b++) {
       long src = (b % t.shape()[0]) * rowBytes;
       out.data().asSlice(b * rowBytes, rowBytes).copyFrom(t.data().asSlice(src, rowBytes));
-    }
-    return out;
-  }
-
-  /** Runs the bundle and the interpreter (on the model as imported, dims unbound) on the same inputs. */
-  private static void runAndCompare(Path dir, Path model, Map<String, Tensor> feed) {
-    Module reference = ModelLoader.load(model);
-    List<Object> args = new ArrayList<>();
-    for (var v : reference.main().inputs()) args.add(feed.get(v.name()));
-    List<Object> want = new Interpreter().run(reference.main(), args);
-    try (Bundle b = Bundle.load(dir); Session s = b.session("cpu")) {
-      Map<String, Tensor> got = s.run(feed);
-      Manifest m = b.manifest();
-      for (int i = 0; i < m.outputs().size(); i++) {
-        Tensor actual = got.get(m.outputs().get(i).name());
-        assertNull(OnnxBackendRunner.compare(want.get(i), actual, 1e-4, 1e-5), "output " + i + " at " + shapes(feed));
-      }
-    }
-  }
-
-  private static String shapes(Map<String, Tensor> feed) {
-    Map<String, String> out = new TreeMap<>();
-    feed.forEach((k, t) -> out.put(k, java.util.Arrays.toString(t.shape())));
-    return out.toString();
-  }
-
-  private static Tensor random(DType dtype, long[] shape, long seed) {
-    Tensor t = Tensor.zeros(dtype, shape);
-    Random r = new Random(seed);
-    long n = t.byteSize() / 4;
-    for (long i = 0; i < n; i++) t.data().setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, i, (float) r.nextGaussian());
-    return t;
-  }
-
-  private Path wir(String name, String text) throws Exception {
-    Path p = tmp.resolve(name + ".wir");
-    Files.writeString(p, text);
-    return p;
-  }
-
-  private static Map<String, String> digests(Path dir) throws Exception {
-    Map<String, String> out = new TreeMap<>();
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.filter(Files::isRegularFile).toList()) {
-        out.put(dir.relativize(p).toString(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
-      }
     }
     return out;
   }

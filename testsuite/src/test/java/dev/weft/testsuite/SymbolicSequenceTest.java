@@ -4,39 +4,36 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.weft.testsuite.SymbolicRuns.cpu;
+import static dev.weft.testsuite.SymbolicRuns.digests;
+import static dev.weft.testsuite.SymbolicRuns.random;
+import static dev.weft.testsuite.SymbolicRuns.runAndCompare;
+import static dev.weft.testsuite.SymbolicRuns.testInputs;
+import static dev.weft.testsuite.SymbolicRuns.wir;
 
 import dev.weft.api.Weft;
-import dev.weft.bundle.DType;
 import dev.weft.bundle.DimExpr;
 import dev.weft.bundle.Tensor;
 import dev.weft.bundle.manifest.Manifest;
 import dev.weft.bundle.program.Program;
 import dev.weft.bundle.program.ProgramJson;
 import dev.weft.bundle.program.Step;
-import dev.weft.cli.ModelLoader;
 import dev.weft.compiler.CompileOptions;
 import dev.weft.compiler.ShapeProfile;
 import dev.weft.compiler.SymbolicDimException;
-import dev.weft.frontend.onnx.OnnxBackendRunner;
 import dev.weft.ir.Module;
-import dev.weft.ir.interp.Interpreter;
 import dev.weft.runtime.Bundle;
 import dev.weft.runtime.InputMismatchException;
 import dev.weft.runtime.Session;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 import dev.weft.frontend.onnx.OnnxImporter;
 import dev.weft.frontend.onnx.OnnxModel;
 import dev.weft.frontend.onnx.OnnxModelReader;
-import dev.weft.frontend.onnx.OnnxTestData;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,8 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SymbolicSequenceTest {
   @TempDir Path tmp;
-
-  private static CompileOptions cpu(String shapes) { return new CompileOptions("cpu", ShapeProfile.parse(shapes), null, "fp32"); }
 
   /** One attention layer with a residual, a layer norm and a mean over the sequence; weights seeded. */
   private Path attention() throws Exception {
@@ -78,7 +73,7 @@ class SymbolicSequenceTest {
         }
         """.replace("WQ", dense(r, 8, 8)).replace("WK", dense(r, 8, 8)).replace("WV", dense(r, 8, 8))
         .replace("G", dense(r, 8)).replace("B", dense(r, 8));
-    return wir("attn", model);
+    return wir(tmp, "attn", model);
   }
 
   @Test
@@ -116,7 +111,7 @@ class SymbolicSequenceTest {
   /** An arange over the dim, folded into a weight at MAX, is prefix-consistent: kernels read its first n entries. */
   @Test
   void aPrefixConsistentConstantOfTheDimIsReadAtEveryValue() throws Exception {
-    Path model = wir("arange", """
+    Path model = wir(tmp, "arange", """
         module {
           graph @a(%x: f32[1,s]) -> (%y) {
             %n1: i64[1] = shape_of(%x) {start = 1, end = 2}
@@ -141,7 +136,7 @@ class SymbolicSequenceTest {
    */
   @Test
   void aCausalMaskConstantOfTheDimIsReadAtEveryValue() throws Exception {
-    Path model = wir("mask", """
+    Path model = wir(tmp, "mask", """
         module {
           graph @m(%x: f32[1,s,s]) -> (%y) {
             %sh: i64[3] = shape_of(%x)
@@ -160,7 +155,7 @@ class SymbolicSequenceTest {
   /** A constant of the dim whose entries shift with it (n, n-1, ..., 1) is not prefix-consistent: refused. */
   @Test
   void aConstantThatIsNotPrefixConsistentIsATypedCompileError() throws Exception {
-    Path model = wir("countdown", """
+    Path model = wir(tmp, "countdown", """
         module {
           graph @c(%x: f32[1,s]) -> (%y) {
             %n1: i64[1] = shape_of(%x) {start = 1, end = 2}
@@ -181,7 +176,7 @@ class SymbolicSequenceTest {
 
   @Test
   void aConcatAlongTheRangeAxisIsATypedCompileError() throws Exception {
-    Path model = wir("cat", """
+    Path model = wir(tmp, "cat", """
         module {
           graph @c(%x: f32[1,s,4]) -> (%y) {
             %c: f32[1,2s,4] = concat(%x, %x) {axis = 1}
@@ -196,7 +191,7 @@ class SymbolicSequenceTest {
 
   @Test
   void aReshapeMergingTheRangeAxisIsATypedCompileError() throws Exception {
-    Path model = wir("merge", """
+    Path model = wir(tmp, "merge", """
         module {
           graph @m(%x: f32[1,s,4]) -> (%y) {
             %shape: i64[2] = constant() {value = dense<i64[2]> [1, -1]}
@@ -244,14 +239,7 @@ class SymbolicSequenceTest {
     Assumptions.assumeTrue(Files.isRegularFile(f), "no minilm encoder in the corpus at " + f + ": sequence-range corpus check skipped");
     OnnxModel model = OnnxModelReader.read(f);
     Module probe = OnnxImporter.importModel(model);
-    java.util.Set<String> inits = new java.util.HashSet<>();
-    for (var t : model.proto().getGraph().getInitializerList()) inits.add(t.getName());
-    Map<String, Tensor> data = new java.util.LinkedHashMap<>();
-    int k = 0;
-    for (var vi : model.proto().getGraph().getInputList()) {
-      if (inits.contains(vi.getName())) continue;
-      data.put(vi.getName(), (Tensor) OnnxTestData.read(f.resolveSibling("test_data_set_0").resolve("input_" + k++ + ".pb"), vi.getType()));
-    }
+    Map<String, Tensor> data = testInputs(model, f);
     long max = Math.min(16, data.values().iterator().next().shape()[1]);
     List<String> shapes = new ArrayList<>();
     for (var v : probe.main().inputs()) shapes.add(v.name() + "=1x1.." + max);
@@ -280,51 +268,5 @@ class SymbolicSequenceTest {
     List<String> dims = new ArrayList<>();
     for (long d : shape) dims.add(Long.toString(d));
     return "dense<f32[" + String.join(",", dims) + "]> [" + String.join(", ", v) + "]";
-  }
-
-  /** Runs the bundle and the interpreter (on the model as written, dims unbound) on the same inputs. */
-  static void runAndCompare(Path dir, Path model, Map<String, Tensor> feed) {
-    Module reference = ModelLoader.load(model);
-    List<Object> args = new ArrayList<>();
-    for (var v : reference.main().inputs()) args.add(feed.get(v.name()));
-    List<Object> want = new Interpreter().run(reference.main(), args);
-    try (Bundle b = Bundle.load(dir); Session s = b.session("cpu")) {
-      Map<String, Tensor> got = s.run(feed);
-      Manifest m = b.manifest();
-      for (int i = 0; i < m.outputs().size(); i++) {
-        Tensor actual = got.get(m.outputs().get(i).name());
-        assertNull(OnnxBackendRunner.compare(want.get(i), actual, 1e-4, 1e-5), "output " + i + " at " + shapes(feed));
-      }
-    }
-  }
-
-  private static String shapes(Map<String, Tensor> feed) {
-    Map<String, String> out = new TreeMap<>();
-    feed.forEach((k, t) -> out.put(k, java.util.Arrays.toString(t.shape())));
-    return out.toString();
-  }
-
-  private static Tensor random(long[] shape, long seed) {
-    Tensor t = Tensor.zeros(DType.F32, shape);
-    Random r = new Random(seed);
-    long n = t.byteSize() / 4;
-    for (long i = 0; i < n; i++) t.data().setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, i, (float) r.nextGaussian());
-    return t;
-  }
-
-  private Path wir(String name, String text) throws Exception {
-    Path p = tmp.resolve(name + ".wir");
-    Files.writeString(p, text);
-    return p;
-  }
-
-  private static Map<String, String> digests(Path dir) throws Exception {
-    Map<String, String> out = new TreeMap<>();
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.filter(Files::isRegularFile).toList()) {
-        out.put(dir.relativize(p).toString(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
-      }
-    }
-    return out;
   }
 }
