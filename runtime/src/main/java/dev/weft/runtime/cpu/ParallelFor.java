@@ -1,22 +1,21 @@
 package dev.weft.runtime.cpu;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Runs {@code [0, extent)} as contiguous chunks on a fixed pool. A launch cuts its range into
+ * Runs {@code [0, extent)} as contiguous chunks on a fixed set of pool threads. A launch cuts its range into
  * up to {@value #CHUNKS_PER_THREAD} chunks per thread, and the calling thread and the pool
  * threads that join claim them one at a time from a shared counter. So a thread that wakes late
  * or is preempted (the host is shared) leaves its chunks to the others instead of holding the
  * whole launch; with one chunk per thread a launch took as long as its slowest thread
  * (testsuite/BENCHMARKS.md, "cpu launch chunking").
  *
- * <p>The caller waits only for chunks that were claimed, never for a pool thread to start, and
+ * <p>Pool threads live as long as the device and wait for launches by spinning briefly, then
+ * parking ({@link #SPIN_NANOS}), so back-to-back launches do not pay a thread wake-up each.
+ * The caller waits only for chunks that were claimed, never for a pool thread to start, and
  * chunks are leaves (they never submit work), so many runs sharing one pool cannot deadlock: in
  * the worst case the caller runs every chunk itself. Results do not depend on the cut: the
  * kernel ABI makes work items independent (docs/KERNELS.md).
@@ -31,18 +30,30 @@ final class ParallelFor implements AutoCloseable {
     void run(long begin, long end) throws Throwable;
   }
 
+  /**
+   * How long an idle thread spins before it parks: a pool thread waiting for the next launch, or
+   * a caller waiting for the last chunks. Launches of one run follow each other within
+   * microseconds, and waking a parked thread costs tens of microseconds (more on a busy host),
+   * which on small launches was as long as the work.
+   */
+  static final long SPIN_NANOS = 50_000;
+
   private final int threads;
-  private final ExecutorService pool;
+  private final Worker[] workers;
+  /** Launches that want helpers: each entry lets one pool thread join; an entry of a finished launch finds no chunk. */
+  private final ConcurrentLinkedQueue<Launch> wanted = new ConcurrentLinkedQueue<>();
+  private volatile boolean closed;
 
   ParallelFor(int threads) {
     this.threads = threads;
-    AtomicInteger n = new AtomicInteger();
-    ThreadFactory f = r -> {
-      Thread t = new Thread(r, "weft-cpu-" + n.getAndIncrement());
+    this.workers = new Worker[threads - 1];
+    for (int i = 0; i < workers.length; i++) {
+      workers[i] = new Worker();
+      Thread t = new Thread(workers[i], "weft-cpu-" + i);
       t.setDaemon(true);
-      return t;
-    };
-    this.pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, f) : null;
+      workers[i].thread = t;
+      t.start();
+    }
   }
 
   int threads() { return threads; }
@@ -50,23 +61,45 @@ final class ParallelFor implements AutoCloseable {
   void run(long extent, Body body) {
     if (extent <= 0) return;
     int chunks = (int) Math.min((long) threads * CHUNKS_PER_THREAD, extent);
-    if (pool == null || chunks == 1) {
+    if (workers.length == 0 || chunks == 1 || closed) {
       invoke(body, 0, extent);
       return;
     }
     Launch launch = new Launch(extent, chunks, body, Thread.currentThread());
-    int helpers = Math.min(threads - 1, chunks - 1);
-    for (int i = 0; i < helpers; i++) {
-      try {
-        pool.execute(launch::work);
-      } catch (RejectedExecutionException x) {
-        break;   // the pool is closing: the caller runs what is left
-      }
+    int helpers = Math.min(workers.length, chunks - 1);
+    for (int i = 0; i < helpers; i++) wanted.add(launch);
+    // After the adds: a worker that went to sleep before seeing them has its flag set by now.
+    for (Worker w : workers) {
+      if (w.sleeping) LockSupport.unpark(w.thread);
     }
     launch.work();
     launch.awaitDone();
     Throwable t = launch.failure.get();
     if (t != null) rethrow(t);
+  }
+
+  /** A pool thread: takes launches from {@code wanted}, spins a while when there is none, then parks. */
+  private final class Worker implements Runnable {
+    Thread thread;
+    volatile boolean sleeping;
+
+    @Override
+    public void run() {
+      while (!closed) {
+        Launch l = wanted.poll();
+        if (l != null) {
+          l.work();
+          continue;
+        }
+        long until = System.nanoTime() + SPIN_NANOS;
+        while (wanted.isEmpty() && !closed && System.nanoTime() - until < 0) Thread.onSpinWait();
+        if (!wanted.isEmpty() || closed) continue;
+        // Flag first, then look again: a caller that adds after this look sees the flag and unparks.
+        sleeping = true;
+        if (wanted.isEmpty() && !closed) LockSupport.park(this);
+        sleeping = false;
+      }
+    }
   }
 
   /** One launch's chunks: claimed through {@code next}, counted through {@code done}. */
@@ -102,7 +135,11 @@ final class ParallelFor implements AutoCloseable {
     }
 
     void awaitDone() {
-      while (done.get() < chunks) LockSupport.park(this);
+      long until = System.nanoTime() + SPIN_NANOS;
+      while (done.get() < chunks) {
+        if (System.nanoTime() - until < 0) Thread.onSpinWait();
+        else LockSupport.park(this);
+      }
     }
   }
 
@@ -122,6 +159,7 @@ final class ParallelFor implements AutoCloseable {
 
   @Override
   public void close() {
-    if (pool != null) pool.shutdownNow();
+    closed = true;
+    for (Worker w : workers) LockSupport.unpark(w.thread);
   }
 }
