@@ -98,6 +98,8 @@ final class ParallelFor implements AutoCloseable {
         sleeping = true;
         if (wanted.isEmpty() && !closed) LockSupport.park(this);
         sleeping = false;
+        // Nothing interrupts a pool thread on purpose; a stray interrupt must not turn park into a busy loop.
+        Thread.interrupted();
       }
     }
   }
