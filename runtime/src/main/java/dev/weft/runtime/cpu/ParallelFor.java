@@ -6,23 +6,27 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Runs {@code [0, extent)} as contiguous chunks on a fixed set of pool threads. A launch cuts its range into
- * up to {@value #CHUNKS_PER_THREAD} chunks per thread, and the calling thread and the pool
- * threads that join claim them one at a time from a shared counter. So a thread that wakes late
- * or is preempted (the host is shared) leaves its chunks to the others instead of holding the
- * whole launch; with one chunk per thread a launch took as long as its slowest thread
- * (testsuite/BENCHMARKS.md, "cpu launch chunking").
+ * Runs {@code [0, extent)} as contiguous chunks, one per thread, on a fixed set of pool threads
+ * that live as long as the device. The calling thread and the pool threads claim chunks from a
+ * shared counter, the caller first, so a pool thread that wakes late leaves its chunk to the
+ * caller instead of holding the launch. Between launches a pool thread keeps looking for work
+ * for {@link #SPIN_NANOS} before it parks: launches of one run follow each other within
+ * microseconds, and handing each one to a parked thread (an executor queue, a futex wake-up)
+ * cost about 50 us a launch, a fifth of gpt's and bert's runs (testsuite/BENCHMARKS.md,
+ * "cpu launch hand-off").
  *
- * <p>Pool threads live as long as the device and wait for launches by spinning briefly, then
- * parking ({@link #SPIN_NANOS}), so back-to-back launches do not pay a thread wake-up each.
- * The caller waits only for chunks that were claimed, never for a pool thread to start, and
+ * <p>The caller waits only for chunks that were claimed, never for a pool thread to start, and
  * chunks are leaves (they never submit work), so many runs sharing one pool cannot deadlock: in
- * the worst case the caller runs every chunk itself. Results do not depend on the cut: the
- * kernel ABI makes work items independent (docs/KERNELS.md).
+ * the worst case the caller runs every chunk itself. Results do not depend on who runs a chunk:
+ * the kernel ABI makes work items independent (docs/KERNELS.md).
  */
 final class ParallelFor implements AutoCloseable {
-  /** Chunks per thread: enough to rebalance around a late thread, few enough that a claim stays cheap. */
-  static final int CHUNKS_PER_THREAD = 4;
+  /**
+   * Chunks per thread. More, smaller chunks would rebalance around a preempted thread, but they
+   * measured slower on a quiet host (gpt 8.6 ms at 1, 9.0 at 4, 10.0 at 8) and no faster on a
+   * loaded one.
+   */
+  static final int CHUNKS_PER_THREAD = 1;
 
   /** A chunk of work items {@code [begin, end)}. */
   @FunctionalInterface
@@ -31,10 +35,9 @@ final class ParallelFor implements AutoCloseable {
   }
 
   /**
-   * How long an idle thread spins before it parks: a pool thread waiting for the next launch, or
-   * a caller waiting for the last chunks. Launches of one run follow each other within
-   * microseconds, and waking a parked thread costs tens of microseconds (more on a busy host),
-   * which on small launches was as long as the work.
+   * How long an idle thread keeps looking for work before it parks: a pool thread waiting for
+   * the next launch, or a caller waiting for the other chunks. It yields while it looks, so on a
+   * loaded host the core goes to whoever is runnable.
    */
   static final long SPIN_NANOS = 50_000;
 
@@ -78,7 +81,7 @@ final class ParallelFor implements AutoCloseable {
     if (t != null) rethrow(t);
   }
 
-  /** A pool thread: takes launches from {@code wanted}, spins a while when there is none, then parks. */
+  /** A pool thread: takes launches from {@code wanted}, looks a while longer when there is none, then parks. */
   private final class Worker implements Runnable {
     Thread thread;
     volatile boolean sleeping;
@@ -92,7 +95,7 @@ final class ParallelFor implements AutoCloseable {
           continue;
         }
         long until = System.nanoTime() + SPIN_NANOS;
-        while (wanted.isEmpty() && !closed && System.nanoTime() - until < 0) Thread.onSpinWait();
+        while (wanted.isEmpty() && !closed && System.nanoTime() - until < 0) Thread.yield();
         if (!wanted.isEmpty() || closed) continue;
         // Flag first, then look again: a caller that adds after this look sees the flag and unparks.
         sleeping = true;
@@ -139,7 +142,7 @@ final class ParallelFor implements AutoCloseable {
     void awaitDone() {
       long until = System.nanoTime() + SPIN_NANOS;
       while (done.get() < chunks) {
-        if (System.nanoTime() - until < 0) Thread.onSpinWait();
+        if (System.nanoTime() - until < 0) Thread.yield();
         else LockSupport.park(this);
       }
     }

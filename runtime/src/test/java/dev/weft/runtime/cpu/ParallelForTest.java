@@ -3,12 +3,17 @@ package dev.weft.runtime.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +68,35 @@ class ParallelForTest {
       }));
       assertSame(boom, got);
       assertOnce(cover(p, 1000), "after a failure");
+    }
+  }
+
+  @Test
+  void aLaunchDoesNotWaitForABusyPoolThread() throws Exception {
+    try (ParallelFor p = new ParallelFor(2)) {
+      CountDownLatch stuck = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      // Another run's launch whose pool-thread chunk blocks: the only pool thread is then busy.
+      Thread other = new Thread(() -> {
+        Thread me = Thread.currentThread();
+        while (stuck.getCount() > 0) {
+          p.run(2, (b, e) -> {
+            if (Thread.currentThread() != me) {
+              stuck.countDown();
+              release.await();
+            }
+          });
+        }
+      });
+      other.start();
+      try {
+        assertTrue(stuck.await(30, TimeUnit.SECONDS), "the pool thread never joined a launch");
+        // This launch must finish on the calling thread alone, not wait for the pool thread.
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertOnce(cover(p, 1000), "with the pool thread busy"));
+      } finally {
+        release.countDown();
+        other.join();
+      }
     }
   }
 
