@@ -8,8 +8,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Runs {@code [0, extent)} as contiguous chunks, one per thread, on a fixed set of pool threads
  * that live as long as the device. The calling thread and the pool threads claim chunks from a
- * shared counter, the caller first, so a pool thread that wakes late leaves its chunk to the
- * caller instead of holding the launch. Between launches a pool thread keeps looking for work
+ * shared counter, so a pool thread that wakes late, or is busy with another run's launch, leaves
+ * its chunk to the caller instead of holding the launch. Between launches a pool thread keeps looking for work
  * for {@link #SPIN_NANOS} before it parks: launches of one run follow each other within
  * microseconds, and handing each one to a parked thread (an executor queue, a futex wake-up)
  * cost about 50 us a launch, a fifth of gpt's and bert's runs (testsuite/BENCHMARKS.md,
