@@ -59,6 +59,10 @@ class BenchCommandTest {
     List<Object> profile = (List<Object>) w.get("profile");
     assertFalse(profile.isEmpty(), "--profile lists the steps");
     assertTrue(((Map<String, Object>) profile.getFirst()).containsKey("nodes"), r.out());
+    // The step sum is set against the profiled runs themselves; the steps are a run's main part and cannot exceed it by much.
+    assertTrue(num(w, "profile_step_sum_ms") > 0, r.out());
+    assertTrue(num(w, "profile_run_median_ms") > 0, r.out());
+    assertTrue(num(w, "profile_step_sum_ms") <= 2 * num(w, "profile_run_median_ms"), r.out());
   }
 
   @Test

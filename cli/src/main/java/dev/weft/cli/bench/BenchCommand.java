@@ -205,8 +205,9 @@ public final class BenchCommand implements Callable<Integer> {
       if (profile) {
         prof = new StepProfile(b.program(rank).steps(), iters);
         for (int i = 0; i < iters; i++) {
+          long t0 = System.nanoTime();
           s.run(feed, prof::record);
-          prof.endRun();
+          prof.endRun(System.nanoTime() - t0);
         }
       }
     }
@@ -230,7 +231,11 @@ public final class BenchCommand implements Callable<Integer> {
       Json.Obj root = new Json.Obj();
       Json.Obj w = engineJson(r.weft(), nThreads);
       if (r.compileMs() != null) w.put("compile_ms", r.compileMs());
-      if (r.profile() != null) w.put("profile", r.profile().toJson());
+      if (r.profile() != null) {
+        w.put("profile", r.profile().toJson());
+        w.put("profile_step_sum_ms", r.profile().totalNanos() / 1e6);
+        w.put("profile_run_median_ms", r.profile().runMedianNanos() / 1e6);
+      }
       root.put("weft", w);
       if (r.ort() != null) {
         Json.Obj o = engineJson(r.ort(), nThreads);
