@@ -63,18 +63,27 @@ public final class CpuTarget implements Target {
    * Elementwise and broadcast kernels run four vectors of consecutive elements of their
    * contiguous dim per work item, as a serial loop LLVM vectorizes (one index delinearization
    * per tile rather than per element). Contractions contiguous along their last dim (a
-   * pointwise convolution, a matmul with a row-major right operand) compute one vector of
-   * consecutive outputs per item, their sums run as one loop sharing each weight load; matmuls
+   * pointwise convolution, a matmul with a row-major right operand) compute a tile of
+   * {@link #CONTRACTION_ROWS} rows by one vector of consecutive outputs per item, the rows along
+   * the loop that shares the vector's loads (KernelTiling), their sums run as one loop; matmuls
    * with a constant right operand are tiled when lowered (GroupLowerer's column tile).
    * Convolutions with a window or channel sum (3x3, depthwise) compute one vector of
    * consecutive outputs per item too: their lanes' sums run as one loop nest sharing each
    * weight load and the window's index arithmetic.
    */
+  /**
+   * Rows of a contraction's register tile, along the loop that reuses the column vector's loads
+   * (a pointwise convolution's output channels: one input vector feeds this many channel rows,
+   * each weight element broadcast): independent accumulator chains that hide the FMA latency.
+   */
+  static final int CONTRACTION_ROWS = 4;
+
   @Override
   public TileShape preferredTile(KernelKind kind) {
     return switch (kind) {
       case ELEMENTWISE -> new TileShape(1, 4 * vectorLanes(), TileShape.Form.SERIAL);
-      case CONTRACTION, NESTED_SUMS -> new TileShape(1, vectorLanes(), TileShape.Form.REGISTER);
+      case CONTRACTION -> new TileShape(CONTRACTION_ROWS, vectorLanes(), TileShape.Form.REGISTER);
+      case NESTED_SUMS -> new TileShape(1, vectorLanes(), TileShape.Form.REGISTER);
       case OTHER -> TileShape.NONE;
     };
   }

@@ -33,7 +33,9 @@ public final class KernelTiling {
    * unchanged when it does not apply (not all loops parallel, an empty loop, a dim of 1).
    * SERIAL tiles take a length that divides the innermost extent (the whole dim when it is at
    * most {@code cols}, else the largest divisor in [cols/4, cols]): no guard in the vector loop.
-   * Without such a divisor the kernel stays untiled.
+   * Without such a divisor the kernel stays untiled. REGISTER tiles split the innermost loop
+   * by {@code cols} and, for {@code rows}, the loop whose tiling reuses the column lanes' loads
+   * ({@link SharedLoads#rowLoop}).
    */
   public static Kernel apply(Kernel k, TileShape pref) {
     if (pref.none() || k.loops().isEmpty() || k.parallelLoops() != k.loops().size()) return k;
@@ -47,15 +49,16 @@ public final class KernelTiling {
       return t > 1 ? serial(k, inner, t) : k;
     }
     int cols = (int) Math.min(pref.cols(), n);
-    long m = inner > 0 ? k.loops().get(inner - 1).extent() : 1;
-    int rows = inner > 0 ? (int) Math.min(pref.rows(), m) : 1;
+    int rowLoop = inner > 0 ? SharedLoads.rowLoop(k, inner) : -1;
+    long m = rowLoop >= 0 ? k.loops().get(rowLoop).extent() : 1;
+    int rows = rowLoop >= 0 ? (int) Math.min(pref.rows(), m) : 1;
     long others = k.extent() / (n * m);
     while (rows * cols > 1 && others * ceil(m, rows) * ceil(n, cols) < pref.minItems()) {
       if (rows > 1) rows /= 2;
       else cols /= 2;
     }
     if (rows <= 1 && cols <= 1) return k;
-    return rows > 1 ? register(k, inner - 1, rows, inner, cols) : register(k, -1, 1, inner, cols);
+    return rows > 1 ? register(k, rowLoop, rows, inner, cols) : register(k, -1, 1, inner, cols);
   }
 
   private static long ceil(long n, int t) { return (n + t - 1) / t; }

@@ -56,6 +56,24 @@ class CompiledTilingTest {
     }
   }
 
+  /**
+   * Pointwise convolutions (bias, odd channel counts and widths, maps of 1) tiled as the host
+   * tiles them: rows along the output channels, a vector of columns, surplus lanes guarded.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3, 4, 5, 6})
+  void pointwiseConvolutionTiles(long seed) {
+    java.util.Random r = new java.util.Random(seed);
+    long c = 1 + r.nextInt(9);
+    long o = 1 + r.nextInt(13);
+    long h = 1 + r.nextInt(6);
+    long w = 1 + r.nextInt(19);
+    for (int[] rc : new int[][] {{4, 8}, {4, 16}, {3, 5}}) {
+      UnaryOperator<Kernel> tile = k -> KernelTiling.apply(k, new dev.weft.codegen.kir.TileShape(rc[0], rc[1], dev.weft.codegen.kir.TileShape.Form.REGISTER));
+      check(jit(tile), "conv", Map.of(), 1e-5, 1e-5, random(DType.F32, seed, 1, 1, c, h, w), random(DType.F32, seed + 1, 1, o, c, 1, 1), random(DType.F32, seed + 2, 1, o));
+    }
+  }
+
   @Test
   void registerTiles() {
     for (int[] rc : new int[][] {{2, 2}, {3, 4}, {1, 8}}) {

@@ -135,6 +135,62 @@ class KernelTilingTest {
   }
 
   /**
+   * Pointwise (1x1) convolutions with bias on random shapes (batch, channels and maps of 1, odd
+   * sizes, channel counts not multiples of the tile), tiled as the host tiles them (rows along
+   * the output channels, KernelTiling's shared-load choice) and by the fixed tilings: exactly
+   * the untiled kernel's results, and the interpreter's.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+  void pointwiseConvolutions(long seed) {
+    Random r = new Random(seed);
+    long n = 1 + r.nextInt(2);
+    long c = 1 + r.nextInt(6);
+    long o = 1 + r.nextInt(11);
+    long h = 1 + r.nextInt(7);
+    long w = 1 + r.nextInt(13);
+    Tensor x = random(DType.F32, seed, 1, n, c, h, w);
+    Tensor kern = random(DType.F32, seed + 3, 1, o, c, 1, 1);
+    Tensor bias = random(DType.F32, seed + 5, 1, o);
+    List<UnaryOperator<Kernel>> all = tilings(r);
+    all.add(k -> KernelTiling.apply(k, new TileShape(4, 8, TileShape.Form.REGISTER)));
+    all.add(k -> KernelTiling.apply(k, new TileShape(3, 5, TileShape.Form.REGISTER, 4)));
+    for (UnaryOperator<Kernel> tiling : all) {
+      check(tiledRunner(tiling), "conv", Map.of(), RTOL, ATOL, x, kern, bias);
+      check(tiledRunner(tiling), "conv", Map.of(), RTOL, ATOL, x, kern);
+    }
+  }
+
+  /**
+   * A register tile's rows split the loop whose variable the column lanes' loads do not read: a
+   * pointwise convolution's output channels (every channel row reuses the input vector), not its
+   * output rows (which share only the weight, already shared by the lanes); a matmul's rows.
+   */
+  @Test
+  void rowsSplitTheLoopThatSharesTheColumnLoads() {
+    Kernel conv = lowered("conv", random(DType.F32, 1, 1, 1, 3, 5, 6), random(DType.F32, 2, 1, 8, 3, 1, 1), random(DType.F32, 3, 1, 8));
+    assertEquals(KernelKind.CONTRACTION, KernelKind.of(conv));
+    List<Long> before = extents(conv);
+    List<Long> after = extents(KernelTiling.apply(conv, new TileShape(4, 4, TileShape.Form.REGISTER)));
+    int co = before.indexOf(8L);
+    int h = before.indexOf(5L);
+    assertTrue(co >= 0 && h >= 0, "loops " + before);
+    assertEquals(2L, after.get(co), "8 output channels in rows of 4: " + before + " -> " + after);
+    assertEquals(5L, after.get(h), "output rows not split: " + before + " -> " + after);
+    assertEquals(2L, after.get(after.size() - 1), "6 columns in tiles of 4");
+
+    Kernel mm = lowered("matmul", random(DType.F32, 1, 1, 2, 6, 5), random(DType.F32, 2, 1, 5, 7));
+    List<Long> mmAfter = extents(KernelTiling.apply(mm, new TileShape(2, 4, TileShape.Form.REGISTER)));
+    assertEquals(List.of(2L, 3L, 2L), mmAfter, "matmul rows (6 in 2s) and columns (7 in 4s) split, batch kept");
+  }
+
+  private static List<Long> extents(Kernel k) {
+    List<Long> out = new ArrayList<>();
+    for (Kernel.Loop l : k.loops()) out.add(l.extent());
+    return out;
+  }
+
+  /**
    * Spatial and depthwise convolutions on random geometry (odd sizes, strides, dilations, pads,
    * groups, size-1 dims, 1-D and 2-D) under every tiling: the lanes' nested sums must give
    * exactly the untiled kernel's results.
