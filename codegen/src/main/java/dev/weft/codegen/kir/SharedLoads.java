@@ -19,7 +19,10 @@ final class SharedLoads {
 
   /**
    * The innermost parallel loop before {@code inner} with extent above 1 whose variable no load
-   * reading {@code inner}'s variable reads, or {@code inner - 1} when there is none.
+   * under a reduction reading {@code inner}'s variable reads, or {@code inner - 1} when there is
+   * none. Only loads under reductions count: they are the ones repeated per summand, which the
+   * rows can share; an epilogue's load (a residual {@code r[n,co,h,w]} added after the sum) is
+   * read once per output whatever the tile.
    */
   static int rowLoop(Kernel k, int inner) {
     long col = k.loops().get(inner).var().longValue();
@@ -27,10 +30,9 @@ final class SharedLoads {
     java.util.Set<Long> readWithCol = new java.util.HashSet<>();
     Map<Expr, Boolean> seen = new IdentityHashMap<>();
     ArrayDeque<Expr> work = new ArrayDeque<>();
-    for (Kernel.Store s : k.stores()) {
-      work.push(s.value());
-      if (s.guard() != null) work.push(s.guard());
-    }
+    java.util.List<Expr> roots = new java.util.ArrayList<>();
+    for (Kernel.Store s : k.stores()) roots.add(s.value());
+    for (Expr r : FreeVars.reductions(roots)) work.push(r.a());
     while (!work.isEmpty()) {
       Expr e = work.pop();
       if (seen.put(e, Boolean.TRUE) != null) continue;

@@ -179,6 +179,18 @@ class KernelTilingTest {
     assertEquals(5L, after.get(h), "output rows not split: " + before + " -> " + after);
     assertEquals(2L, after.get(after.size() - 1), "6 columns in tiles of 4");
 
+    // a residual added after the sum reads every loop, but once per output: it does not decide the rows
+    Kernel.Store out = conv.stores().get(0);
+    assertEquals(1, conv.stores().size());
+    Buffer res = new Buffer("residual", DType.F32, out.buffer().shape());
+    dev.weft.codegen.kir.ExprFactory f = new dev.weft.codegen.kir.ExprFactory();
+    List<Buffer> params = new ArrayList<>(conv.params());
+    params.add(res);
+    Kernel residual = new Kernel(conv.name(), params, conv.loops(), conv.parallelLoops(),
+        List.of(new Kernel.Store(out.buffer(), out.index(), f.add(out.value(), f.load(res, out.index())), null)), conv.source());
+    assertEquals(KernelKind.CONTRACTION, KernelKind.of(residual));
+    assertEquals(after, extents(KernelTiling.apply(residual, new TileShape(4, 4, TileShape.Form.REGISTER))));
+
     Kernel mm = lowered("matmul", random(DType.F32, 1, 1, 2, 6, 5), random(DType.F32, 2, 1, 5, 7));
     List<Long> mmAfter = extents(KernelTiling.apply(mm, new TileShape(2, 4, TileShape.Form.REGISTER)));
     assertEquals(List.of(2L, 3L, 2L), mmAfter, "matmul rows (6 in 2s) and columns (7 in 4s) split, batch kept");
