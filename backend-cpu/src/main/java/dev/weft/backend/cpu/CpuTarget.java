@@ -60,6 +60,14 @@ public final class CpuTarget implements Target {
   }
 
   /**
+   * Rows of a contraction's register tile (8 measured faster than 4 on mobilenet_v2,
+   * testsuite/BENCHMARKS.md), along the loop that reuses the column vector's loads
+   * (a pointwise convolution's output channels: one input vector feeds this many channel rows,
+   * each weight element broadcast): independent accumulator chains that hide the FMA latency.
+   */
+  static final int CONTRACTION_ROWS = 8;
+
+  /**
    * Elementwise and broadcast kernels run four vectors of consecutive elements of their
    * contiguous dim per work item, as a serial loop LLVM vectorizes (one index delinearization
    * per tile rather than per element). Contractions contiguous along their last dim (a
@@ -71,13 +79,6 @@ public final class CpuTarget implements Target {
    * consecutive outputs per item too: their lanes' sums run as one loop nest sharing each
    * weight load and the window's index arithmetic.
    */
-  /**
-   * Rows of a contraction's register tile (8 measured faster than 4 on mobilenet_v2, testsuite/BENCHMARKS.md), along the loop that reuses the column vector's loads
-   * (a pointwise convolution's output channels: one input vector feeds this many channel rows,
-   * each weight element broadcast): independent accumulator chains that hide the FMA latency.
-   */
-  static final int CONTRACTION_ROWS = 8;
-
   @Override
   public TileShape preferredTile(KernelKind kind) {
     return switch (kind) {
