@@ -648,8 +648,8 @@ public final class ProgramLowering {
         }
         launchExtent = scaled(extent);
       }
-      dev.weft.codegen.kir.Monomial dense = k.denseWork();
-      if (dense != null) launchExtent = new DimExpr(dense.coef(), java.util.Collections.nCopies(dense.power(), dense.symbol()));
+      Kernel.DenseWork dense = k.denseWorkOverDims();
+      if (dense != null) launchExtent = new DimExpr(dense.factor(), dense.symbols());
       Geometry geo = options.gpu() ? Geometry.of(LaunchGrid.blocks(extent, options.blockSize()), options.blockSize(), 0) : null;
       if (depth == 0) stepOfKernel.put(k.name(), steps.size());
       steps.add(new Step.Launch(k.name(), args, k.dims(), launchExtent, geo, group, nodes));

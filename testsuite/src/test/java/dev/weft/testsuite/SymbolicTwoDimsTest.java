@@ -81,6 +81,9 @@ class SymbolicTwoDimsTest {
     Program p = ProgramJson.read("program.json", Files.readAllBytes(dir.resolve("ranks/0/program.json")));
     assertEquals(List.of("b", "s"), p.dims().stream().map(d -> d.name()).toList());
     assertTrue(p.steps().stream().anyMatch(st -> st instanceof Step.Launch l && l.dims().equals(List.of("b", "s"))), "some kernel takes b and s");
+    // dense work over both dims: such a launch runs exactly its valid items at (b, s)
+    assertTrue(p.steps().stream().anyMatch(st -> st instanceof Step.Launch l && l.extent().symbols().containsAll(List.of("b", "s"))),
+        "some launch extent is a product of b and s");
     for (long[] bs : new long[][] {{1, 1}, {3, 5}, {3, 7}, {1, 7}, {3, 1}, {2, 4}}) {
       runAndCompare(dir, model, Map.of("x", random(new long[] {bs[0], bs[1], 8}, bs[0] * 31 + bs[1])));
     }

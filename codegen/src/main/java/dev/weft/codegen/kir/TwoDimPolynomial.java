@@ -6,8 +6,8 @@ import java.util.Arrays;
  * A whole-number polynomial of degree at most 2 in two dims {@code b} and {@code s}:
  * {@code c0 + cb*b + cs*s + cbs*b*s + cbb*b^2 + css*s^2}, fitted from a quantity's values at
  * {@link #SAMPLES} points around the maxima {@code (B, S)} and checked at {@link #CHECK}. This is
- * the two-dim counterpart of {@link DimFit}'s one-dim quadratic, for the first step of taking
- * two range dims at run time (see docs/TWO_RANGE_DIMS.md; nothing in the compiler uses it yet).
+ * the two-dim counterpart of {@link DimFit}'s one-dim quadratic ({@link DimFit#fitTwo}; docs/KERNELS.md,
+ * "Two range dims").
  *
  * <p>Why these points: three along each axis through {@code (B, S)} fix the pure terms of that
  * dim (as the one-dim fit does), {@code (B+1, S+1)} fixes the cross term, and the check point
