@@ -136,7 +136,11 @@ record GroupFit(List<Kernel> kernels, List<List<DimExpr>> temporaryDims) {
   }
 
   private static SymbolicDimException refuse(ProgramLowering.Lift lift, String group, Node n, String why) {
-    return new SymbolicDimException("dim '" + lift.symbol() + "' (range " + lift.min() + ".." + lift.max() + ") cannot stay symbolic in group "
+    ProgramLowering.Lift second = lift.second();
+    String dims = second == null ? "dim '" + lift.symbol() + "' (range " + lift.min() + ".." + lift.max() + ")"
+        : "dims '" + lift.symbol() + "' (range " + lift.min() + ".." + lift.max() + ") and '" + second.symbol() + "' (range " + second.min() + ".."
+            + second.max() + ")";
+    return new SymbolicDimException(dims + " cannot stay symbolic in group "
         + group + " (" + n.describe() + "): " + why + ". Compile with a static size, e.g. --shapes '" + lift.staticExample() + "'");
   }
 }
