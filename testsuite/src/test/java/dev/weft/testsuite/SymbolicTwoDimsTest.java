@@ -139,29 +139,38 @@ class SymbolicTwoDimsTest {
     OnnxModel model = OnnxModelReader.read(f);
     Module probe = OnnxImporter.importModel(model);
     Map<String, Tensor> data = testInputs(model, f);
-    // 16 as the sequence-range test: at length 8 even a static 1x8 bundle differs from the
-    // interpreter by 5.8e-4 in a few outputs (a dynamic-quantization rounding flip), with or without ranges
+    // Pairs where a static bundle matches the interpreter: static bundles without ranges already
+    // differ from it at 1x8, 1x33, 1x64 (up to 0.087), 2x9, 4x9 and 4x16 (up to 0.29, most outputs,
+    // in rows after the first), and the two-dim and one-range bundles differ there as they do
+    // (same index, errors within 2e-3); MAX x MAX is covered by the attention test above
     long max = Math.min(16, data.values().iterator().next().shape()[1]);
     List<String> shapes = new ArrayList<>();
-    for (var v : probe.main().inputs()) shapes.add(v.name() + "=1..2x1.." + max);
+    for (var v : probe.main().inputs()) shapes.add(v.name() + "=1..4x1.." + max);
     Path dir = tmp.resolve("minilm2");
     long t0 = System.nanoTime();
     Weft.compile(f, cpu(String.join(",", shapes)), dir);
-    System.out.printf("two-dim minilm compile (1..2 x 1..%d): %.0f ms%n", max, (System.nanoTime() - t0) / 1e6);
-    for (long[] bs : new long[][] {{1, 1}, {2, 5}, {2, max}}) {
+    System.out.printf("two-dim minilm compile (1..4 x 1..%d): %.0f ms%n", max, (System.nanoTime() - t0) / 1e6);
+    for (long[] bs : new long[][] {{1, 1}, {3, 5}, {2, max}, {1, max}}) {
       Map<String, Tensor> feed = new LinkedHashMap<>();
       data.forEach((name, t) -> feed.put(name, rows(t, bs[0], bs[1])));
       runAndCompare(dir, f, feed);
     }
   }
 
-  /** {@code rows} rows of a [batch, seq] tensor (row i is row i mod batch), each cut to its first {@code len} entries. */
+  /**
+   * {@code rows} rows of a [batch, seq] tensor, row i the entries {@code [i, i + len)} of row
+   * {@code i mod batch}: rows differ even where the test data has one, so a kernel reading
+   * another row than its own shows.
+   */
   private static Tensor rows(Tensor t, long rows, long len) {
     long elem = t.dtype().byteSize();
     long have = t.shape()[0];
     long seq = t.shape()[1];
+    Assumptions.assumeTrue(seq >= len + rows, "test data rows of " + seq + " are too short for " + rows + " shifted rows of " + len);
     Tensor out = Tensor.zeros(t.dtype(), new long[] {rows, len});
-    for (long i = 0; i < rows; i++) out.data().asSlice(i * len * elem, len * elem).copyFrom(t.data().asSlice((i % have) * seq * elem, len * elem));
+    for (long i = 0; i < rows; i++) {
+      out.data().asSlice(i * len * elem, len * elem).copyFrom(t.data().asSlice(((i % have) * seq + i) * elem, len * elem));
+    }
     return out;
   }
 
