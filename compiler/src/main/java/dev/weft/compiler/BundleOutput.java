@@ -70,7 +70,10 @@ public final class BundleOutput {
   /** One profile, "default", with the range dim's min..max; none when every dim is static. */
   private static List<ShapeProfile> profiles(Compiler.Compilation c) {
     if (c.range() == null || c.lowered().dims().isEmpty()) return List.of();
-    return List.of(new ShapeProfile("default", Map.of(c.range().symbol(), DimRange.of(c.range().min(), c.range().max()))));
+    if (c.ranges().size() < 2) return List.of(new ShapeProfile("default", Map.of(c.range().symbol(), DimRange.of(c.range().min(), c.range().max()))));
+    Map<String, DimRange> dims = new TreeMap<>();
+    for (ShapeBinding.RangeDim r : c.ranges()) dims.put(r.symbol(), DimRange.of(r.min(), r.max()));
+    return List.of(new ShapeProfile("default", dims));
   }
 
   /** Inputs as the program declares them (the range dim symbolic). */

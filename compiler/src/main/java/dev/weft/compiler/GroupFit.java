@@ -76,12 +76,14 @@ record GroupFit(List<Kernel> kernels, List<List<DimExpr>> temporaryDims) {
     }
     long[] points = new long[DimFit.POINTS];
     for (int i = 0; i < points.length; i++) points[i] = lift.max() + i;
+    ProgramLowering.Lift second = lift.second();
     List<Kernel> kernels = new ArrayList<>();
     for (int k = 0; k < atMax.kernels().size(); k++) {
       List<Kernel> versions = new ArrayList<>();
       for (GroupLowerer.Lowered l : all) versions.add(l.kernels().get(k));
       try {
-        kernels.add(DimFit.fit(versions, points, lift.min(), lift.symbol(), maxLayout));
+        kernels.add(second == null ? DimFit.fit(versions, points, lift.min(), lift.symbol(), maxLayout)
+            : DimFit.fitTwo(versions, lift.symbol(), lift.min(), lift.max(), second.symbol(), second.min(), second.max(), maxLayout));
       } catch (KirException e) {
         throw refuse(lift, group, n, e.getMessage());
       }
@@ -93,6 +95,17 @@ record GroupFit(List<Kernel> kernels, List<List<DimExpr>> temporaryDims) {
       long[] s1 = all.get(1).temporaries().get(t).shape();
       if (s1.length != s0.length) throw refuse(lift, group, n, "temporary " + t + " changes rank with the dim");
       for (int d = 0; d < s0.length; d++) if (s0[d] == lift.max() && s1[d] == lift.max() + 1) dims.set(d, DimExpr.symbol(lift.symbol()));
+      if (second != null) {
+        // all.get(3) is the lowering at (MAX, MAX2 + 1): TwoDimPolynomial.SAMPLES[3]
+        long[] s3 = all.get(3).temporaries().get(t).shape();
+        if (s3.length != s0.length) throw refuse(lift, group, n, "temporary " + t + " changes rank with the dim");
+        for (int d = 0; d < s0.length; d++) {
+          if (s0[d] != s3[d] && (s0[d] != second.max() || s3[d] != second.max() + 1 || !dims.get(d).isStatic())) {
+            throw refuse(lift, group, n, "temporary " + t + " axis " + d + " changes with '" + second.symbol() + "' other than as that dim");
+          }
+          if (s0[d] != s3[d]) dims.set(d, DimExpr.symbol(second.symbol()));
+        }
+      }
       temps.add(dims);
     }
     return new GroupFit(kernels, temps);
@@ -123,7 +136,11 @@ record GroupFit(List<Kernel> kernels, List<List<DimExpr>> temporaryDims) {
   }
 
   private static SymbolicDimException refuse(ProgramLowering.Lift lift, String group, Node n, String why) {
-    return new SymbolicDimException("dim '" + lift.symbol() + "' (range " + lift.min() + ".." + lift.max() + ") cannot stay symbolic in group "
+    ProgramLowering.Lift second = lift.second();
+    String dims = second == null ? "dim '" + lift.symbol() + "' (range " + lift.min() + ".." + lift.max() + ")"
+        : "dims '" + lift.symbol() + "' (range " + lift.min() + ".." + lift.max() + ") and '" + second.symbol() + "' (range " + second.min() + ".."
+            + second.max() + ")";
+    return new SymbolicDimException(dims + " cannot stay symbolic in group "
         + group + " (" + n.describe() + "): " + why + ". Compile with a static size, e.g. --shapes '" + lift.staticExample() + "'");
   }
 }

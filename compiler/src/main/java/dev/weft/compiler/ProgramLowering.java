@@ -54,9 +54,9 @@ public final class ProgramLowering {
    * items, once {@link SliceLocality} proves each work item stays in its slice.
    */
   public record Lift(String symbol, long max, Map<Value, String> leading, String staticExample,
-                     long min, Map<Value, int[]> axes, List<Graph> alternates, String input, int inputAxis) {
+                     long min, Map<Value, int[]> axes, List<Graph> alternates, String input, int inputAxis, Lift second) {
     public Lift(String symbol, long max, Map<Value, String> leading, String staticExample) {
-      this(symbol, max, leading, staticExample, 0, null, null, null, -1);
+      this(symbol, max, leading, staticExample, 0, null, null, null, -1, null);
     }
 
     /**
@@ -67,8 +67,21 @@ public final class ProgramLowering {
      */
     public static Lift fit(String symbol, long min, long max, Map<Value, int[]> axes, List<Graph> alternates, String staticExample,
                            String input, int inputAxis) {
-      return new Lift(symbol, max, Map.of(), staticExample, min, axes, List.copyOf(alternates), input, inputAxis);
+      return new Lift(symbol, max, Map.of(), staticExample, min, axes, List.copyOf(alternates), input, inputAxis, null);
     }
+
+    /**
+     * This fitted lift with a second range dim that kernels take at run time ({@link GroupFit}
+     * fits over both): {@code other}'s axes (its alternates unused), and the graphs compiled at
+     * (MAX, MAX2) + {@link dev.weft.codegen.kir.TwoDimPolynomial#SAMPLES} (after the first) and
+     * {@code CHECK} replacing this lift's alternates.
+     */
+    public Lift withSecond(Lift other, List<Graph> twoDimAlternates) {
+      return new Lift(symbol, max, leading, staticExample, min, axes, List.copyOf(twoDimAlternates), input, inputAxis, other);
+    }
+
+    /** The fitted dims: this one, then the second where there is one. */
+    public List<Lift> fittedDims() { return second == null ? List.of(this) : List.of(this, second); }
 
     public boolean fitted() { return axes != null; }
   }
@@ -113,7 +126,7 @@ public final class ProgramLowering {
 
   /** Whether {@code v}'s axis 0 is the range dim. */
   private boolean carries(Value v) {
-    return lift != null && (lift.fitted() ? lift.axes().containsKey(v) : lift.leading().containsKey(v));
+    return lift != null && (lift.fitted() ? lift.fittedDims().stream().anyMatch(d -> d.axes().containsKey(v)) : lift.leading().containsKey(v));
   }
 
   /** Whether kernels take the range dim at run time ({@link Lift#fit}). */
@@ -125,7 +138,7 @@ public final class ProgramLowering {
     if (!carries(v)) return d;
     List<DimExpr> out = new ArrayList<>(d);
     if (fitted()) {
-      for (int a : lift.axes().get(v)) out.set(a, DimExpr.symbol(lift.symbol()));
+      for (Lift dim : lift.fittedDims()) for (int a : dim.axes().getOrDefault(v, new int[0])) out.set(a, DimExpr.symbol(dim.symbol()));
     } else {
       out.set(0, DimExpr.symbol(lift.symbol()));
     }
@@ -137,11 +150,14 @@ public final class ProgramLowering {
     if (!carries(v)) return DimExpr.of(bytes);
     if (!fitted()) return scaled(bytes);
     long factor = bytes;
+    // one factor per carrying axis, in axis order (one dim: the order its axes have)
+    java.util.TreeMap<Integer, Lift> byAxis = new java.util.TreeMap<>();
+    for (Lift d : lift.fittedDims()) for (int a : d.axes().getOrDefault(v, new int[0])) byAxis.put(a, d);
     List<String> symbols = new ArrayList<>();
-    for (int a : lift.axes().get(v)) {
-      if (factor % lift.max() != 0) throw new IllegalStateException(bytes + " is not a multiple of " + lift.max());
-      factor /= lift.max();
-      symbols.add(lift.symbol());
+    for (Lift d : byAxis.values()) {
+      if (factor % d.max() != 0) throw new IllegalStateException(bytes + " is not a multiple of " + d.max());
+      factor /= d.max();
+      symbols.add(d.symbol());
     }
     return new DimExpr(factor, symbols);
   }
@@ -163,8 +179,12 @@ public final class ProgramLowering {
       named(in, name);
       TensorType t = tensor(in, null);
       buffers.put(name, Buffer.input(name, t.dtype(), dims(in, t), bytes(t)));
-      if (carries(in) && fitted() && name.equals(lift.input()) && dimSources.isEmpty()) {
-        dimSources.add(new DimSource(lift.symbol(), name, lift.inputAxis()));
+      if (carries(in) && fitted()) {
+        for (Lift d : lift.fittedDims()) {
+          if (name.equals(d.input()) && dimSources.stream().noneMatch(s -> s.name().equals(d.symbol()))) {
+            dimSources.add(new DimSource(d.symbol(), name, d.inputAxis()));
+          }
+        }
       }
       if (carries(in) && !fitted() && dimSources.stream().noneMatch(d -> d.name().equals(lift.symbol()))) {
         dimSources.add(new DimSource(lift.symbol(), name, 0));
@@ -194,7 +214,8 @@ public final class ProgramLowering {
       steps.add(new Step.Copy(src, dst, runBytes(out, bytes(t))));
     }
     pruneUnreadWeights();
-    Map<String, Long> maxBinding = lift == null ? Map.of() : Map.of(lift.symbol(), lift.max());
+    Map<String, Long> maxBinding = lift == null ? Map.of() : lift.second() == null ? Map.of(lift.symbol(), lift.max())
+        : Map.of(lift.symbol(), lift.max(), lift.second().symbol(), lift.second().max());
     return new Result(new ArrayList<>(buffers.values()), steps, kernels, weights, stepOfKernel, groups, controls,
         List.copyOf(dimSources), maxBinding, List.copyOf(uncompiled));
   }
@@ -627,8 +648,8 @@ public final class ProgramLowering {
         }
         launchExtent = scaled(extent);
       }
-      dev.weft.codegen.kir.Monomial dense = k.denseWork();
-      if (dense != null) launchExtent = new DimExpr(dense.coef(), java.util.Collections.nCopies(dense.power(), dense.symbol()));
+      Kernel.DenseWork dense = k.denseWorkOverDims();
+      if (dense != null) launchExtent = new DimExpr(dense.factor(), dense.symbols());
       Geometry geo = options.gpu() ? Geometry.of(LaunchGrid.blocks(extent, options.blockSize()), options.blockSize(), 0) : null;
       if (depth == 0) stepOfKernel.put(k.name(), steps.size());
       steps.add(new Step.Launch(k.name(), args, k.dims(), launchExtent, geo, group, nodes));

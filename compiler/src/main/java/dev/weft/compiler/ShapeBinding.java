@@ -80,6 +80,16 @@ public final class ShapeBinding {
    * model declares static is refused: only a symbolic dim can vary at run time.
    */
   public static RangeDim rangeDim(Graph main, ShapeProfile profile) {
+    java.util.List<RangeDim> all = rangeDims(main, profile, 1);
+    return all.isEmpty() ? null : all.get(0);
+  }
+
+  /**
+   * The range dims of {@code profile} on {@code main}'s inputs, in the order first given, at most
+   * {@code most} symbols (a third, or a second where {@code most} is 1, is refused naming both).
+   */
+  public static java.util.List<RangeDim> rangeDims(Graph main, ShapeProfile profile, int most) {
+    java.util.List<RangeDim> all = new java.util.ArrayList<>();
     RangeDim found = null;
     for (Value in : main.inputs()) {
       long[] hi = profile.shapes().get(in.name());
@@ -92,20 +102,25 @@ public final class ShapeBinding {
           throw new WeftException("--shapes: input '" + in.name() + "' dim " + d + " is static (" + dim.size()
               + ") in the model; only a symbolic dim can take a range " + lo[d] + ".." + hi[d]);
         }
+        found = all.stream().filter(r -> r.symbol().equals(s.name())).findFirst().orElse(null);
+        if (found == null && all.size() == most) {
+          RangeDim first = all.get(most - 1);
+          throw new WeftException("--shapes: ranges on " + (most + 1) + " symbolic dims ('" + first.symbol() + "' of '" + first.input()
+              + "' and '" + s.name() + "' of '" + in.name() + "'): " + (most == 1 ? "one range dim" : most + " range dims")
+              + " per compile " + (most == 1 ? "is" : "are") + " supported; give the other a static size");
+        }
         if (found == null) {
           long[] example = hi.clone();
           found = new RangeDim(s.name(), lo[d], hi[d], in.name(), d, in.name() + "=" + String.join("x",
               Arrays.stream(example).mapToObj(Long::toString).toList()));
-        } else if (!found.symbol().equals(s.name())) {
-          throw new WeftException("--shapes: ranges on two symbolic dims ('" + found.symbol() + "' of '" + found.input()
-              + "' and '" + s.name() + "' of '" + in.name() + "'): one range dim per compile is supported; give the other a static size");
+          all.add(found);
         } else if (found.min() != lo[d]) {
           throw new WeftException("--shapes: dim '" + s.name() + "' has range " + found.min() + ".." + found.max() + " in '"
               + found.input() + "' and " + lo[d] + ".." + hi[d] + " in '" + in.name() + "'");
         }
       }
     }
-    return found;
+    return all;
   }
 
   private static String example(TensorType t) {

@@ -10,7 +10,8 @@ import java.util.Map;
  * ({@code 'x=1..8x16'}) when the model declares it symbolic: the graph is compiled at MAX, the
  * dim stays symbolic in the program (buffer shapes, launch extents, copy sizes; arena sized for
  * MAX) and the manifest records it in a shape profile, so the runtime takes any value in the
- * range. Supported: one range dim per compile. On a leading input axis it is first tried as
+ * range. Supported: one range dim per compile, or two that kernels both take at run time
+ * ({@code 'x=1..4x1..64'}, {@link dev.weft.codegen.kir.DimFit#fitTwo}). On a leading input axis a single range is first tried as
  * axis 0 of every value carrying it, in kernels that work on it slice by slice (batch-style);
  * on any other input axis (a sequence length), or where slice by slice fails, kernels take it as
  * a run-time argument ({@link GroupFit}). What

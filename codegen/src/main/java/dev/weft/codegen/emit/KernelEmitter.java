@@ -152,7 +152,7 @@ public final class KernelEmitter {
     LLVMValueRef rest = p;
     // Dense work (Kernel.denseWork): items are split by the run-time limits, so only the outer
     // loop's items beyond its limit (a launch over the static extent) are idle.
-    boolean dense = k.denseWork() != null;
+    boolean dense = k.denseWorkOverDims() != null;
     for (int d = k.parallelLoops() - 1; d >= 0; d--) {
       Kernel.Loop l = k.loops().get(d);
       LLVMValueRef ext = dense && l.limit() != null ? value(l.limit()) : LLVMConstInt(i64, l.extent(), 0);

@@ -42,6 +42,12 @@ public final class DimFit {
   private final Map<Expr, Expr> pool = new HashMap<>();
   private final List<Map<Buffer, Integer>> paramIndex = new ArrayList<>();
   private final java.util.Set<Buffer> maxLayout;
+  /** The number of kernels compared: {@link #POINTS}, or {@link #TWO_DIM_KERNELS} for two dims. */
+  private final int count;
+  /** Two dims ({@link #fitTwo}): {@code {maxB, minB, maxS, minS}} and their DIM expressions; else null. */
+  private final long[] two;
+  private final Expr dimB;
+  private final Expr dimS;
 
   private DimFit(List<Kernel> kernels, long[] points, long min, String symbol, java.util.Set<Buffer> maxLayout) {
     this.kernels = kernels;
@@ -49,6 +55,45 @@ public final class DimFit {
     this.points = points;
     this.min = min;
     this.dim = f.dim(symbol, 0);
+    this.count = POINTS;
+    this.two = null;
+    this.dimB = null;
+    this.dimS = null;
+  }
+
+  private DimFit(List<Kernel> kernels, long[] two, String symbolB, String symbolS, boolean sFirst, java.util.Set<Buffer> maxLayout) {
+    this.kernels = kernels;
+    this.maxLayout = maxLayout;
+    this.points = null;
+    this.min = 0;
+    this.dim = null;
+    this.count = TWO_DIM_KERNELS;
+    this.two = two;
+    // DIM slots must be dense per kernel (Kernel.dims): one reading only s takes it in slot 0
+    this.dimB = f.dim(symbolB, sFirst ? 1 : 0);
+    this.dimS = f.dim(symbolS, sFirst ? 0 : 1);
+  }
+
+  /** Kernels a two-dim fit compares: at (MAX_b, MAX_s) + each of {@link TwoDimPolynomial#SAMPLES}, then + {@code CHECK}. */
+  public static final int TWO_DIM_KERNELS = TwoDimPolynomial.SAMPLES.length + 1;
+
+  /**
+   * As {@link #fit(List, long[], long, String, java.util.Set)} over two dims {@code b} and
+   * {@code s}: {@code kernels} lowered at (maxB, maxS) + {@link TwoDimPolynomial#SAMPLES}, in
+   * order, then at + {@link TwoDimPolynomial#CHECK}; every quantity that differs is a
+   * {@link TwoDimPolynomial}. The kernel's dims are {@code [b, s]}, {@code [b]} or {@code [s]}.
+   */
+  public static Kernel fitTwo(List<Kernel> kernels, String symbolB, long minB, long maxB, String symbolS, long minS, long maxS,
+                              java.util.Set<Buffer> maxLayout) {
+    if (kernels.size() != TWO_DIM_KERNELS) throw new KirException("a two-dim fit takes " + TWO_DIM_KERNELS + " kernels");
+    long[] two = {maxB, minB, maxS, minS};
+    Kernel k = new DimFit(kernels, two, symbolB, symbolS, false, maxLayout).run();
+    try {
+      k.dims();
+      return k;
+    } catch (KirException onlyS) {
+      return new DimFit(kernels, two, symbolB, symbolS, true, maxLayout).run();
+    }
   }
 
   /** The number of values a fit needs: three to determine a quadratic, one to check it. */
@@ -90,8 +135,8 @@ public final class DimFit {
     List<Kernel.Loop> loops = new ArrayList<>();
     for (int d = 0; d < base.loops().size(); d++) {
       Kernel.Loop l = base.loops().get(d);
-      long[] ext = new long[POINTS];
-      for (int p = 0; p < POINTS; p++) {
+      long[] ext = new long[count];
+      for (int p = 0; p < count; p++) {
         Kernel.Loop o = kernels.get(p).loops().get(d);
         if (o.var().longValue() != l.var().longValue()) throw differs("loop " + d + " changes with the dim");
         ext[p] = o.extent();
@@ -102,7 +147,7 @@ public final class DimFit {
     for (int s = 0; s < base.stores().size(); s++) {
       List<Expr> idx = new ArrayList<>();
       List<Expr> val = new ArrayList<>();
-      for (int p = 0; p < POINTS; p++) {
+      for (int p = 0; p < count; p++) {
         Kernel.Store st = kernels.get(p).stores().get(s);
         if (paramIndex.get(p).get(st.buffer()) != paramIndex.get(0).get(base.stores().get(s).buffer())) {
           throw differs("store " + s + " writes another buffer at another value of the dim");
@@ -122,7 +167,7 @@ public final class DimFit {
    */
   private void param(int i) {
     Buffer b0 = kernels.get(0).params().get(i);
-    for (int p = 1; p < POINTS; p++) {
+    for (int p = 1; p < count; p++) {
       Buffer b = kernels.get(p).params().get(i);
       if (b.dtype() != b0.dtype() || b.rank() != b0.rank() || (b.data() == null) != (b0.data() == null)) {
         throw differs("parameter " + i + " (" + b0 + " vs " + b + ") changes type with the dim");
@@ -169,7 +214,7 @@ public final class DimFit {
     Expr e0 = at.get(0);
     if (e0.kind == Expr.Kind.LOAD) {
       int index = paramIndex.get(0).get(e0.buffer);
-      for (int p = 1; p < POINTS; p++) {
+      for (int p = 1; p < count; p++) {
         if (paramIndex.get(p).get(at.get(p).buffer) != index) throw differs("a load reads another buffer at another value of the dim");
       }
     }
@@ -178,8 +223,8 @@ public final class DimFit {
     Expr c = e0.c == null ? null : expr(children(at, 2));
     Expr var = e0.var == null ? null : expr(children(at, 3));
     if (e0.kind == Expr.Kind.REDUCE) {
-      long[] ext = new long[POINTS];
-      for (int p = 0; p < POINTS; p++) {
+      long[] ext = new long[count];
+      for (int p = 0; p < count; p++) {
         if (at.get(p).b != null) throw differs("a reduction already has a run-time trip count");
         ext[p] = at.get(p).extent;
       }
@@ -199,6 +244,12 @@ public final class DimFit {
   /** A run-time trip count for a loop whose extents at the points are {@code ext}, or null when static. */
   private Expr extentLimit(long[] ext, String what) {
     if (allEqual(ext)) return null;
+    if (two != null) {
+      TwoDimPolynomial q = twoDim(ext, what);
+      long[] bad = q.outside(two[1], two[0], two[3], two[2], ext[0]);
+      if (bad != null) throw differs(what + " would run " + bad[2] + " times at (" + bad[0] + ", " + bad[1] + "), outside [0, " + ext[0] + "]");
+      return q.expr(f, dimB, dimS);
+    }
     long[] c = quadratic(ext, what);
     for (long n = min; n <= points[0]; n++) {
       long v = c[0] + n * (c[1] + c[2] * n);
@@ -215,30 +266,31 @@ public final class DimFit {
       return e0;
     }
     if (!t.isFloat()) {
-      long[] v = new long[POINTS];
-      for (int p = 0; p < POINTS; p++) v[p] = at.get(p).id;
+      long[] v = new long[count];
+      for (int p = 0; p < count; p++) v[p] = at.get(p).id;
       if (allEqual(v)) return e0;
-      Expr e = poly(quadratic(v, "the constant " + v[0]));
+      Expr e = polyOf(v, "the constant " + v[0]);
       return t == DType.I64 ? e : f.cast(t, e);
     }
-    double[] v = new double[POINTS];
-    for (int p = 0; p < POINTS; p++) v[p] = at.get(p).constant;
+    double[] v = new double[count];
+    for (int p = 0; p < count; p++) v[p] = at.get(p).constant;
     boolean same = true;
     for (double x : v) same &= Double.doubleToRawLongBits(x) == Double.doubleToRawLongBits(v[0]);
     if (same) return e0;
     // an integer-valued polynomial (a count such as n or n*h), or the reciprocal of one (1/n of a mean)
     long[] asInt = integral(v);
-    if (asInt != null && fits(asInt)) return f.cast(t, poly(quadratic(asInt, "the constant " + v[0])));
-    double[] inv = new double[POINTS];
-    for (int p = 0; p < POINTS; p++) inv[p] = 1.0 / v[p];
+    if (asInt != null && fits(asInt)) return f.cast(t, polyOf(asInt, "the constant " + v[0]));
+    double[] inv = new double[count];
+    for (int p = 0; p < count; p++) inv[p] = 1.0 / v[p];
     long[] invInt = integral(inv);
     if (invInt != null && fits(invInt)) {
-      Expr denominator = f.cast(t, poly(quadratic(invInt, "the constant " + v[0])));
+      Expr denominator = f.cast(t, polyOf(invInt, "the constant " + v[0]));
       boolean exact = true;
-      for (int p = 0; p < POINTS; p++) exact &= roundTo(t, 1.0 / invInt[p]) == v[p];
+      for (int p = 0; p < count; p++) exact &= roundTo(t, 1.0 / invInt[p]) == v[p];
       if (exact) return f.binary(BinaryOp.DIV, f.constant(t, 1), denominator);
     }
-    throw differs("the float constant " + v[0] + " changes with the dim (" + v[1] + " at " + points[1] + ") and is no polynomial of it or its reciprocal");
+    throw differs("the float constant " + v[0] + " changes with the dim (" + v[1] + " at " + (two != null ? "the next sample" : points[1])
+        + ") and is no polynomial of it or its reciprocal");
   }
 
   private static double roundTo(DType t, double x) { return t == DType.F32 ? (float) x : x; }
@@ -256,7 +308,8 @@ public final class DimFit {
 
   private boolean fits(long[] v) {
     try {
-      quadratic(v, "");
+      if (two != null) twoDim(v, "");
+      else quadratic(v, "");
       return true;
     } catch (KirException e) {
       return false;
@@ -277,7 +330,7 @@ public final class DimFit {
     long a = d1 - c2;
     long c1 = a - 2 * c2 * n0;
     long c0 = v[0] - a * n0 + c2 * n0 * n0;
-    for (int p = 0; p < POINTS; p++) {
+    for (int p = 0; p < count; p++) {
       long n = points[p];
       if (c0 + n * (c1 + c2 * n) != v[p]) {
         throw differs(what + " changes with the dim as no polynomial of degree 2 or less (" + java.util.Arrays.toString(v) + " at "
@@ -285,6 +338,19 @@ public final class DimFit {
       }
     }
     return new long[] {c0, c1, c2};
+  }
+
+  /** The fitted polynomial of {@code v} as index arithmetic: in the dim, or in both dims of a two-dim fit. */
+  private Expr polyOf(long[] v, String what) {
+    return two != null ? twoDim(v, what).expr(f, dimB, dimS) : poly(quadratic(v, what));
+  }
+
+  private TwoDimPolynomial twoDim(long[] v, String what) {
+    try {
+      return TwoDimPolynomial.fit(java.util.Arrays.copyOf(v, TwoDimPolynomial.SAMPLES.length), v[TwoDimPolynomial.SAMPLES.length], two[0], two[2], what);
+    } catch (KirException e) {
+      throw differs(e.getMessage());
+    }
   }
 
   /** {@code c0 + n*(c1 + c2*n)} as i64 index arithmetic on the dim. */

@@ -107,6 +107,36 @@ public record Kernel(String name, List<Buffer> params, List<Loop> loops, int par
     return any == null ? null : new Monomial(factor, power, any.symbol(), any.slot());
   }
 
+  /**
+   * As {@link #denseWork} where the limits may be monomials of different dims (a loop over a
+   * batch dim, one over a sequence dim): the number of valid work items as a constant factor
+   * times dim names, one name per factor, ordered by slot ({@code 4*b*s*s}); null as there.
+   * For limits of one dim it is {@link #denseWork}'s count.
+   */
+  public DenseWork denseWorkOverDims() {
+    long factor = 1;
+    java.util.TreeMap<Long, List<String>> bySlot = new java.util.TreeMap<>();
+    for (int i = 0; i < parallelLoops; i++) {
+      Loop l = loops.get(i);
+      if (l.limit() == null) {
+        factor = Math.multiplyExact(factor, l.extent());
+        continue;
+      }
+      Monomial m = Monomial.of(l.limit());
+      if (m == null) return null;
+      factor = Math.multiplyExact(factor, m.coef());
+      List<String> names = bySlot.computeIfAbsent(m.slot(), x -> new java.util.ArrayList<>());
+      for (int k = 0; k < m.power(); k++) names.add(m.symbol());
+    }
+    if (bySlot.isEmpty()) return null;
+    List<String> symbols = new java.util.ArrayList<>();
+    for (List<String> names : bySlot.values()) symbols.addAll(names);
+    return new DenseWork(factor, List.copyOf(symbols));
+  }
+
+  /** {@link #denseWorkOverDims}: {@code factor} times the product of {@code symbols}. */
+  public record DenseWork(long factor, List<String> symbols) { }
+
   /** Number of work items: the product of the parallel loops' extents. */
   public long extent() {
     long n = 1;
