@@ -2,12 +2,14 @@ package dev.weft.codegen.emit;
 
 import static dev.weft.codegen.lower.LoweringCheck.check;
 import static dev.weft.codegen.lower.LoweringCheck.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.weft.bundle.DType;
 import dev.weft.bundle.Tensor;
 import dev.weft.codegen.lower.LoweringCheck.Runner;
 import dev.weft.ir.Attribute;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -137,6 +139,34 @@ class CompiledComputeTest {
     check(RUN, "dequantize_linear", attrs("axis", 0L), 1e-6, 0, random(DType.I32, 55, 1e9, 4, 3), random(DType.F32, 56, 1, 4),
         random(DType.I32, 57, 1e9, 4));
     check(RUN, "dynamic_quantize_linear", attrs(), 0, 0, random(DType.F32, 58, 5, 3, 7));
+  }
+
+  /**
+   * Exact ties of x / scale in compiled dynamic_quantize_linear round half to even, as the ONNX
+   * spec and the interpreter do: a range of [0, 255] makes the scale exactly 1 and the zero point
+   * 0, so y is round_half_even(x) (half away from zero would give 1, 3, 5, 101, 255 here), and
+   * [-255, 0] gives zero point 255. (A dynamically quantized encoder's outputs hinge on such
+   * ties: minilm-l6-v2-q at 1x64 has x / scale exactly 10.5 in one layer's input.)
+   */
+  @Test
+  void dynamicQuantizationRoundsExactTiesHalfToEven() {
+    // both ways ROUND_EVEN is emitted: the llvm.rint intrinsic (the CPU target) and the libm-free fallback
+    for (Runner run : List.of(HostJit.runner(true), RUN)) {
+      Tensor up = Tensor.ofFloats(new long[] {8}, 0f, 0.5f, 1.5f, 2.5f, 4.5f, 100.5f, 254.5f, 255f);
+      List<Tensor> r = check(run, "dynamic_quantize_linear", attrs(), 0, 0, up);
+      assertEquals(1f, r.get(1).toFloatArray()[0]);
+      assertEquals(List.of(0L, 0L, 2L, 2L, 4L, 100L, 254L, 255L), longs(r.get(0)));
+      Tensor down = Tensor.ofFloats(new long[] {6}, -255f, -0.5f, -1.5f, -2.5f, -100.5f, 0f);
+      r = check(run, "dynamic_quantize_linear", attrs(), 0, 0, down);
+      assertEquals(255L, r.get(2).getLong(0));
+      assertEquals(List.of(0L, 255L, 253L, 253L, 155L, 255L), longs(r.get(0)));
+    }
+  }
+
+  private static List<Long> longs(Tensor t) {
+    List<Long> out = new java.util.ArrayList<>();
+    for (int i = 0; i < Tensor.elementCount(t.shape()); i++) out.add(t.getLong(i));
+    return out;
   }
 
   @Test
