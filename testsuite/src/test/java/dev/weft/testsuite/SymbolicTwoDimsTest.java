@@ -139,10 +139,14 @@ class SymbolicTwoDimsTest {
     OnnxModel model = OnnxModelReader.read(f);
     Module probe = OnnxImporter.importModel(model);
     Map<String, Tensor> data = testInputs(model, f);
-    // Pairs where a static bundle matches the interpreter: static bundles without ranges already
-    // differ from it at 1x8, 1x33, 1x64 (up to 0.087), 2x9, 4x9 and 4x16 (up to 0.29, most outputs,
-    // in rows after the first), and the two-dim and one-range bundles differ there as they do
-    // (same index, errors within 2e-3); MAX x MAX is covered by the attention test above
+    // Pairs where a static bundle matches the interpreter element by element. At 1x8, 1x33, 1x64,
+    // 2x9, 4x9 and 4x16 it cannot: some DynamicQuantizeLinear input lands on (or within an ulp
+    // of) a rounding tie of x / scale, and 1-ulp float differences (the gelu/attention fusions
+    // evaluated in another order, summation order in kernels) flip one u8 step; the per-tensor
+    // scale then spreads it to every row (e.g. 1x64: x / scale = 10.5 exactly in layer 3;
+    // 1x8: scale one ulp apart after gelu fusion gives -18.500002 vs -18.5). Outputs then differ
+    // by up to 0.29 with cosine >= 0.992, the quantized model's documented tolerance (DESIGN.md,
+    // Numerics; CompiledModelsTest judges it by cosine). MAX x MAX: the attention test above.
     long max = Math.min(16, data.values().iterator().next().shape()[1]);
     List<String> shapes = new ArrayList<>();
     for (var v : probe.main().inputs()) shapes.add(v.name() + "=1..4x1.." + max);
