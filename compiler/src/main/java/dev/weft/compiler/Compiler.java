@@ -60,10 +60,7 @@ public final class Compiler {
     ShapeBinding.bind(module.main(), options.shapes());
     times.put("shapes", ms(t0));
     long t1 = System.nanoTime();
-    String pipeline = options.pipeline() != null ? options.pipeline() : PassManager.DEFAULT_PIPELINE;
-    if (!options.precision().equals("fp32")) pipeline = pipeline + ",precision{mode=" + options.precision() + "}";
-    say.accept("graph passes: " + pipeline);
-    PassManager.parse(pipeline).run(module, new PassContext().verify(false));
+    String pipeline = optimize(module, options, say);
     ProgramLowering.Lift lift = null;
     if (alt != null) {
       say.accept("tracing dim '" + range.symbol() + "' (" + range.min() + ".." + range.max() + ")");
@@ -99,6 +96,15 @@ public final class Compiler {
     return finish(module, options, p, lowered, backend, times, ir, range, ranges, t2);
   }
 
+  /** Runs the graph pipeline the options choose (default, or given, plus a precision pass) on {@code module}; returns its text. */
+  private static String optimize(Module module, CompileOptions options, Consumer<String> say) {
+    String pipeline = options.pipeline() != null ? options.pipeline() : PassManager.DEFAULT_PIPELINE;
+    if (!options.precision().equals("fp32")) pipeline = pipeline + ",precision{mode=" + options.precision() + "}";
+    say.accept("graph passes: " + pipeline);
+    PassManager.parse(pipeline).run(module, new PassContext().verify(false));
+    return pipeline;
+  }
+
   /**
    * Two range dims ({@code --shapes 'x=1..4x1..64'}): kernels take both at run time, fitted as
    * {@link dev.weft.codegen.kir.TwoDimPolynomial}s from the graph compiled at (MAX_b, MAX_s) and
@@ -117,10 +123,7 @@ public final class Compiler {
     ShapeBinding.bind(module.main(), options.shapes());
     times.put("shapes", ms(t0));
     long t1 = System.nanoTime();
-    String pipeline = options.pipeline() != null ? options.pipeline() : PassManager.DEFAULT_PIPELINE;
-    if (!options.precision().equals("fp32")) pipeline = pipeline + ",precision{mode=" + options.precision() + "}";
-    say.accept("graph passes: " + pipeline);
-    PassManager.parse(pipeline).run(module, new PassContext().verify(false));
+    String pipeline = optimize(module, options, say);
     say.accept("tracing dims '" + rb.symbol() + "' (" + rb.min() + ".." + rb.max() + ") and '" + rs.symbol() + "' (" + rs.min() + ".." + rs.max() + ")");
     java.util.List<dev.weft.ir.Graph> graphs = new java.util.ArrayList<>();
     for (int i = 0; i < offsets.length; i++) {

@@ -88,6 +88,19 @@ final class SymbolicRuns {
   }
 
   /** SHA-256 of every file under {@code dir}, by relative path. */
+  /** Compiles {@code model} twice with {@code shapes} and the kernel cache off, into {@code a} and {@code b}. */
+  static void compileTwiceWithoutCache(Path model, String shapes, Path a, Path b) throws Exception {
+    String before = System.getProperty("weft.cache");
+    System.setProperty("weft.cache", "off");
+    try {
+      dev.weft.api.Weft.compile(model, cpu(shapes), a);
+      dev.weft.api.Weft.compile(model, cpu(shapes), b);
+    } finally {
+      if (before == null) System.clearProperty("weft.cache");
+      else System.setProperty("weft.cache", before);
+    }
+  }
+
   static Map<String, String> digests(Path dir) throws Exception {
     Map<String, String> out = new TreeMap<>();
     try (Stream<Path> s = Files.walk(dir)) {

@@ -96,15 +96,7 @@ class SymbolicSequenceTest {
   @Test
   void sameFlagsGiveSameBytes() throws Exception {
     Path model = attention();
-    String before = System.getProperty("weft.cache");
-    System.setProperty("weft.cache", "off");
-    try {
-      Weft.compile(model, cpu("x=1x1..7x8"), tmp.resolve("a"));
-      Weft.compile(model, cpu("x=1x1..7x8"), tmp.resolve("b"));
-    } finally {
-      if (before == null) System.clearProperty("weft.cache");
-      else System.setProperty("weft.cache", before);
-    }
+    SymbolicRuns.compileTwiceWithoutCache(model, "x=1x1..7x8", tmp.resolve("a"), tmp.resolve("b"));
     assertEquals(digests(tmp.resolve("a")), digests(tmp.resolve("b")));
   }
 

@@ -92,15 +92,7 @@ class SymbolicTwoDimsTest {
   @Test
   void sameFlagsGiveSameBytes() throws Exception {
     Path model = attention();
-    String before = System.getProperty("weft.cache");
-    System.setProperty("weft.cache", "off");
-    try {
-      Weft.compile(model, cpu("x=1..2x1..5x8"), tmp.resolve("a"));
-      Weft.compile(model, cpu("x=1..2x1..5x8"), tmp.resolve("b"));
-    } finally {
-      if (before == null) System.clearProperty("weft.cache");
-      else System.setProperty("weft.cache", before);
-    }
+    SymbolicRuns.compileTwiceWithoutCache(model, "x=1..2x1..5x8", tmp.resolve("a"), tmp.resolve("b"));
     assertEquals(digests(tmp.resolve("a")), digests(tmp.resolve("b")));
   }
 
