@@ -89,22 +89,13 @@ public record Kernel(String name, List<Buffer> params, List<Loop> loops, int par
    * the static extents and those beyond a limit skip) or when no parallel loop has a limit.
    */
   public Monomial denseWork() {
-    long factor = 1;
-    int power = 0;
-    Monomial any = null;
+    DenseWork d = denseWorkOverDims();
+    if (d == null || new java.util.HashSet<>(d.symbols()).size() != 1) return null;
     for (int i = 0; i < parallelLoops; i++) {
-      Loop l = loops.get(i);
-      if (l.limit() == null) {
-        factor = Math.multiplyExact(factor, l.extent());
-        continue;
-      }
-      Monomial m = Monomial.of(l.limit());
-      if (m == null || (any != null && any.slot() != m.slot())) return null;
-      any = m;
-      factor = Math.multiplyExact(factor, m.coef());
-      power += m.power();
+      Monomial m = loops.get(i).limit() == null ? null : Monomial.of(loops.get(i).limit());
+      if (m != null) return new Monomial(d.factor(), d.symbols().size(), m.symbol(), m.slot());
     }
-    return any == null ? null : new Monomial(factor, power, any.symbol(), any.slot());
+    return null;
   }
 
   /**
